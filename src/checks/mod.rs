@@ -1,0 +1,244 @@
+//! The checks and the runner that drives them. [`plan`] decides, from the configuration,
+//! what each check will do (or why it is skipped); [`run`] starts them all at once, each
+//! under its own deadline and the whole under the run's deadline, and turns a timeout, an
+//! error or a panic into a `fail` result: a check never aborts the run.
+
+pub mod aws;
+pub mod cloudfront;
+pub mod http;
+pub mod oidc;
+pub mod s3;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use crate::config::CheckConfig;
+use crate::model::{CheckId, CheckResult};
+
+/// What one check will do in this run.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// Not configured: the reason.
+    Skip(String),
+    Oidc(oidc::Expectations),
+    S3Read { bucket: String },
+    Cloudfront { distribution_id: String },
+    Http { url: Url, cdn: bool },
+}
+
+/// Decides what every check does, in report order. Every check is present: an
+/// unconfigured one is a [`Check::Skip`] with the reason.
+pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
+    CheckId::ALL
+        .iter()
+        .map(|&id| {
+            let check = match id {
+                CheckId::Oidc if config.uses_aws() => Check::Oidc(oidc::Expectations {
+                    account: config.expect_account.clone(),
+                    arn_pattern: config.expect_arn.clone(),
+                }),
+                CheckId::Oidc => Check::Skip(
+                    "no AWS resource configured (--bucket, --distribution-id)".into(),
+                ),
+                CheckId::S3Read => match &config.bucket {
+                    Some(bucket) => Check::S3Read {
+                        bucket: bucket.clone(),
+                    },
+                    None => Check::Skip("no bucket configured (--bucket or S3_BUCKET)".into()),
+                },
+                CheckId::Cloudfront => match &config.distribution_id {
+                    Some(id) => Check::Cloudfront {
+                        distribution_id: id.clone(),
+                    },
+                    None => Check::Skip(
+                        "no distribution configured (--distribution-id or CLOUDFRONT_DISTRIBUTION_ID)"
+                            .into(),
+                    ),
+                },
+                CheckId::ApiHealth | CheckId::ApiHello => match &config.api_base {
+                    Some(base) => Check::Http {
+                        url: http::endpoint(
+                            base,
+                            if id == CheckId::ApiHealth { "health" } else { "hello" },
+                        ),
+                        cdn: false,
+                    },
+                    None => Check::Skip("no API base configured (--api-base or API_BASE)".into()),
+                },
+                CheckId::Frontend => match &config.frontend_url {
+                    Some(url) => Check::Http {
+                        url: url.clone(),
+                        cdn: true,
+                    },
+                    None => Check::Skip(
+                        "no frontend URL configured (--frontend-url or FRONTEND_BASE_URL)".into(),
+                    ),
+                },
+            };
+            (id, check)
+        })
+        .collect()
+}
+
+/// A check ready to run.
+pub type CheckFuture = Pin<Box<dyn Future<Output = CheckResult> + Send>>;
+
+/// Shared resources of one run.
+pub struct Resources {
+    pub http: reqwest::Client,
+    pub aws: Option<Arc<aws::AwsContext>>,
+    pub slow: Duration,
+    pub timeout: Duration,
+}
+
+/// The future that performs `check`.
+pub fn future(check: Check, res: &Resources) -> CheckFuture {
+    match check {
+        Check::Skip(reason) => Box::pin(async move { CheckResult::skip(reason) }),
+        Check::Http { url, cdn } => {
+            let client = res.http.clone();
+            let (slow, timeout) = (res.slow, res.timeout);
+            Box::pin(async move { http::check(&client, &url, cdn, slow, timeout).await })
+        }
+        aws_check => {
+            let Some(ctx) = res.aws.clone() else {
+                return Box::pin(async { CheckResult::skip("AWS is not configured") });
+            };
+            Box::pin(async move {
+                let sdk = match ctx.sdk().await {
+                    Ok(sdk) => sdk,
+                    Err(reason) => return CheckResult::fail(reason),
+                };
+                match aws_check {
+                    Check::Oidc(expect) => oidc::check(&aws::sts_client(sdk), &expect).await,
+                    Check::S3Read { bucket } => {
+                        s3::check(&aws::s3_client(sdk, ctx.custom_endpoint()), &bucket).await
+                    }
+                    Check::Cloudfront { distribution_id } => {
+                        cloudfront::check(&aws::cloudfront_client(sdk), &distribution_id).await
+                    }
+                    Check::Skip(_) | Check::Http { .. } => unreachable!("handled above"),
+                }
+            })
+        }
+    }
+}
+
+/// Extra time a check's own deadline gets over the checks' inner timeouts, so that their
+/// more precise messages win the race.
+const GRACE: Duration = Duration::from_millis(250);
+
+/// Runs every check concurrently. Each gets `check_deadline`; whatever has not finished
+/// when `run_deadline` (from now) passes is stopped and reported as failed. Every id in
+/// `checks` is in the result.
+pub async fn run(
+    checks: Vec<(CheckId, CheckFuture)>,
+    check_deadline: Duration,
+    run_deadline: Duration,
+) -> BTreeMap<CheckId, CheckResult> {
+    let start = Instant::now();
+    let run_end = tokio::time::Instant::now() + run_deadline;
+    let handles: Vec<_> = checks
+        .into_iter()
+        .map(|(id, fut)| {
+            let handle = tokio::spawn(async move {
+                let started = Instant::now();
+                let mut result = match tokio::time::timeout(check_deadline + GRACE, fut).await {
+                    Ok(r) => r,
+                    Err(_) => CheckResult::fail(format!(
+                        "no result within the check deadline of {} s",
+                        check_deadline.as_secs_f64()
+                    )),
+                };
+                result.ms = started.elapsed().as_millis() as u64;
+                result
+            });
+            (id, handle)
+        })
+        .collect();
+
+    let mut results = BTreeMap::new();
+    for (id, mut handle) in handles {
+        let result = match tokio::time::timeout_at(run_end, &mut handle).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join_error)) => {
+                let why = if join_error.is_panic() {
+                    let payload = join_error.into_panic();
+                    let msg = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    format!("internal error: the check panicked: {msg}")
+                } else {
+                    "internal error: the check was cancelled".to_string()
+                };
+                let mut r = CheckResult::fail(why);
+                r.ms = start.elapsed().as_millis() as u64;
+                r
+            }
+            Err(_) => {
+                handle.abort();
+                let mut r = CheckResult::fail(format!(
+                    "did not finish within the run deadline of {} s",
+                    run_deadline.as_secs_f64()
+                ));
+                r.ms = start.elapsed().as_millis() as u64;
+                r
+            }
+        };
+        results.insert(id, result);
+    }
+    results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Outcome;
+
+    #[tokio::test]
+    async fn a_panicking_check_becomes_a_failure_and_the_rest_still_report() {
+        let checks: Vec<(CheckId, CheckFuture)> = vec![
+            (CheckId::ApiHealth, Box::pin(async { panic!("boom") })),
+            (CheckId::ApiHello, Box::pin(async { CheckResult::pass("fine") })),
+        ];
+        let results = run(checks, Duration::from_secs(5), Duration::from_secs(6)).await;
+        let health = &results[&CheckId::ApiHealth];
+        assert_eq!(health.outcome, Outcome::Fail);
+        assert!(!health.ok);
+        assert!(health.details.contains("panicked: boom"), "{}", health.details);
+        assert_eq!(results[&CheckId::ApiHello].outcome, Outcome::Pass);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_check_that_never_finishes_fails_at_its_deadline() {
+        let checks: Vec<(CheckId, CheckFuture)> = vec![
+            (CheckId::Frontend, Box::pin(std::future::pending())),
+            (CheckId::ApiHello, Box::pin(async { CheckResult::pass("fine") })),
+        ];
+        let results = run(checks, Duration::from_secs(2), Duration::from_secs(3)).await;
+        let frontend = &results[&CheckId::Frontend];
+        assert_eq!(frontend.outcome, Outcome::Fail);
+        assert!(frontend.details.contains("check deadline of 2 s"), "{}", frontend.details);
+        assert_eq!(results[&CheckId::ApiHello].outcome, Outcome::Pass);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_run_deadline_bounds_everything() {
+        let checks: Vec<(CheckId, CheckFuture)> =
+            vec![(CheckId::Oidc, Box::pin(std::future::pending()))];
+        // A check deadline longer than the run's: the run's wins.
+        let results = run(checks, Duration::from_secs(60), Duration::from_secs(1)).await;
+        assert!(
+            results[&CheckId::Oidc].details.contains("run deadline"),
+            "{}",
+            results[&CheckId::Oidc].details
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! Turns the command line and the environment into a validated [`CheckConfig`].
+//!
+//! Every value is checked here, before anything runs: a bad value is a [`ConfigError`]
+//! that names the input (flag or environment variable) and what was expected, and the
+//! binary exits 2 without touching any report file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use url::Url;
+use uuid::Uuid;
+
+use crate::cli::{CheckArgs, FailOn, Format};
+
+/// A configuration error: which input, and what was wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{input}: {message}")]
+pub struct ConfigError {
+    pub input: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(input: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            input: input.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Where the AWS region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionSource {
+    Flag,
+    Environment,
+}
+
+/// Everything `remote-hands check` needs, validated.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    pub api_base: Option<Url>,
+    pub frontend_url: Option<Url>,
+    pub bucket: Option<String>,
+    pub distribution_id: Option<String>,
+    pub region: Option<(String, RegionSource)>,
+    pub endpoint_url: Option<Url>,
+    /// True when `--endpoint-url` was given on the command line (not from the environment).
+    pub endpoint_from_flag: bool,
+    pub expect_account: Option<String>,
+    pub expect_arn: Option<String>,
+    pub correlation_id: Uuid,
+    pub requester: String,
+    pub summary_path: Option<PathBuf>,
+    pub json_path: PathBuf,
+    pub timeout: Duration,
+    pub slow: Duration,
+    pub fail_on: FailOn,
+    pub format: Format,
+    /// Set when running inside GitHub Actions (`GITHUB_ACTIONS=true`).
+    pub github: Option<GithubEnv>,
+}
+
+/// The GitHub Actions runner files this run writes to.
+#[derive(Debug, Clone, Default)]
+pub struct GithubEnv {
+    pub output_path: Option<PathBuf>,
+}
+
+/// Longest requester name accepted.
+const MAX_REQUESTER: usize = 256;
+
+/// Reads environment variables; a seam so tests need not touch the process environment.
+pub trait Environment {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Environment for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl CheckConfig {
+    /// Validates `args`. `matches` are the `check` subcommand's matches, used to say whether
+    /// a value came from a flag or from an environment variable.
+    pub fn from_args(
+        args: &CheckArgs,
+        matches: &ArgMatches,
+        env: &dyn Environment,
+    ) -> Result<CheckConfig, ConfigError> {
+        let name = |id: &str, flag: &str, var: &str| -> String {
+            match matches.value_source(id) {
+                Some(ValueSource::EnvVariable) => format!("{var} (environment)"),
+                _ => flag.to_string(),
+            }
+        };
+
+        let (api_base, api_base_input) = match non_empty(&args.api_base) {
+            Some(v) => (Some(v), name("api_base", "--api-base", "API_BASE")),
+            None => (
+                non_empty(&env.var("VITE_API_BASE")),
+                "VITE_API_BASE (environment)".to_string(),
+            ),
+        };
+        let api_base = api_base
+            .map(|v| parse_http_url(&api_base_input, &v))
+            .transpose()?;
+        let frontend_url = non_empty(&args.frontend_url)
+            .map(|v| {
+                parse_http_url(
+                    &name("frontend_url", "--frontend-url", "FRONTEND_BASE_URL"),
+                    &v,
+                )
+            })
+            .transpose()?;
+        let bucket = non_empty(&args.bucket)
+            .map(|v| validate_bucket(&name("bucket", "--bucket", "S3_BUCKET"), v))
+            .transpose()?;
+        let distribution_id = non_empty(&args.distribution_id)
+            .map(|v| {
+                validate_distribution(
+                    &name(
+                        "distribution_id",
+                        "--distribution-id",
+                        "CLOUDFRONT_DISTRIBUTION_ID",
+                    ),
+                    v,
+                )
+            })
+            .transpose()?;
+
+        let region = match non_empty(&args.region) {
+            Some(v) => {
+                let source = match matches.value_source("region") {
+                    Some(ValueSource::EnvVariable) => RegionSource::Environment,
+                    _ => RegionSource::Flag,
+                };
+                Some((
+                    validate_region(&name("region", "--region", "AWS_REGION"), v)?,
+                    source,
+                ))
+            }
+            None => non_empty(&env.var("AWS_DEFAULT_REGION"))
+                .map(|v| {
+                    validate_region("AWS_DEFAULT_REGION (environment)", v)
+                        .map(|r| (r, RegionSource::Environment))
+                })
+                .transpose()?,
+        };
+
+        let endpoint_input = name("endpoint_url", "--endpoint-url", "AWS_ENDPOINT_URL");
+        let endpoint_url = non_empty(&args.endpoint_url)
+            .map(|v| parse_http_url(&endpoint_input, &v))
+            .transpose()?;
+        let endpoint_from_flag = endpoint_url.is_some()
+            && matches.value_source("endpoint_url") == Some(ValueSource::CommandLine);
+
+        let expect_account = non_empty(&args.expect_account)
+            .map(|v| {
+                if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(v)
+                } else {
+                    Err(ConfigError::new(
+                        name("expect_account", "--expect-account", "EXPECT_AWS_ACCOUNT"),
+                        format!("{v:?} is not a 12-digit AWS account ID"),
+                    ))
+                }
+            })
+            .transpose()?;
+        let expect_arn = non_empty(&args.expect_arn);
+
+        let correlation_id = match non_empty(&args.correlation_id) {
+            Some(v) => parse_uuid(
+                &name("correlation_id", "--correlation-id", "CORRELATION_ID"),
+                &v,
+            )?,
+            None => Uuid::new_v4(),
+        };
+
+        let requester = match non_empty(&args.requester) {
+            Some(v) => {
+                let input = name("requester", "--requester", "REQUESTER");
+                if v.chars().count() > MAX_REQUESTER {
+                    return Err(ConfigError::new(
+                        input,
+                        format!("longer than {MAX_REQUESTER} characters"),
+                    ));
+                }
+                if v.chars().any(char::is_control) {
+                    return Err(ConfigError::new(
+                        input,
+                        "contains control characters (newline, tab, escape…)",
+                    ));
+                }
+                v
+            }
+            None => non_empty(&env.var("GITHUB_ACTOR"))
+                .or_else(|| non_empty(&env.var("USER")))
+                .or_else(|| non_empty(&env.var("USERNAME")))
+                .filter(|v| v.chars().count() <= MAX_REQUESTER && !v.chars().any(char::is_control))
+                .unwrap_or_else(|| "unknown".to_string()),
+        };
+
+        let timeout = parse_seconds("--timeout", &args.timeout)?;
+        let slow = parse_millis("--slow-ms", &args.slow_ms)?;
+
+        let json_path = args.json.clone();
+        check_writable_file("--json", &json_path)?;
+        let summary_path = match &args.summary {
+            Some(p) if !p.as_os_str().is_empty() => {
+                check_writable_file(
+                    &name("summary", "--summary", "GITHUB_STEP_SUMMARY"),
+                    p,
+                )?;
+                Some(p.clone())
+            }
+            _ => None,
+        };
+
+        let github = if env.var("GITHUB_ACTIONS").as_deref() == Some("true") {
+            let output_path = non_empty(&env.var("GITHUB_OUTPUT")).map(PathBuf::from);
+            if let Some(p) = &output_path {
+                check_writable_file("GITHUB_OUTPUT (environment)", p)?;
+            }
+            Some(GithubEnv { output_path })
+        } else {
+            None
+        };
+
+        let config = CheckConfig {
+            api_base,
+            frontend_url,
+            bucket,
+            distribution_id,
+            region,
+            endpoint_url,
+            endpoint_from_flag,
+            expect_account,
+            expect_arn,
+            correlation_id,
+            requester,
+            summary_path,
+            json_path,
+            timeout,
+            slow,
+            fail_on: args.fail_on,
+            format: args.format,
+            github,
+        };
+        if !config.anything_to_check() {
+            return Err(ConfigError::new(
+                "configuration",
+                "nothing to check: give at least one of --api-base, --frontend-url, --bucket, --distribution-id (or API_BASE, FRONTEND_BASE_URL, S3_BUCKET, CLOUDFRONT_DISTRIBUTION_ID)",
+            ));
+        }
+        Ok(config)
+    }
+
+    pub fn anything_to_check(&self) -> bool {
+        self.api_base.is_some()
+            || self.frontend_url.is_some()
+            || self.bucket.is_some()
+            || self.distribution_id.is_some()
+    }
+
+    /// True when an AWS resource is configured, so the AWS checks have something to do.
+    pub fn uses_aws(&self) -> bool {
+        self.bucket.is_some() || self.distribution_id.is_some()
+    }
+
+    /// The deadline of the whole run: every check's deadline plus a second of grace.
+    pub fn run_deadline(&self) -> Duration {
+        self.timeout + Duration::from_secs(1)
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Parses an absolute http(s) URL with a host.
+pub fn parse_http_url(input: &str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|e| {
+        ConfigError::new(
+            input,
+            format!("{value:?} is not a valid URL ({e}); expected http(s)://host[/path]"),
+        )
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(ConfigError::new(
+            input,
+            format!(
+                "{value:?} uses scheme {:?}; expected an http:// or https:// URL",
+                url.scheme()
+            ),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(ConfigError::new(
+            input,
+            format!("{value:?} has no host; expected http(s)://host[/path]"),
+        ));
+    }
+    Ok(url)
+}
+
+/// S3 bucket naming rules (the general-purpose bucket subset).
+fn validate_bucket(input: &str, v: String) -> Result<String, ConfigError> {
+    let ok_chars = v
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    let ends_ok = v
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+        && v.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric());
+    if (3..=63).contains(&v.len()) && ok_chars && ends_ok && !v.contains("..") {
+        Ok(v)
+    } else {
+        Err(ConfigError::new(
+            input,
+            format!(
+                "{v:?} is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit)"
+            ),
+        ))
+    }
+}
+
+fn validate_distribution(input: &str, v: String) -> Result<String, ConfigError> {
+    if (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(v)
+    } else {
+        Err(ConfigError::new(
+            input,
+            format!("{v:?} is not a CloudFront distribution ID (letters and digits, like E2ABCDEF123456)"),
+        ))
+    }
+}
+
+fn validate_region(input: &str, v: String) -> Result<String, ConfigError> {
+    if (1..=32).contains(&v.len())
+        && v
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        Ok(v)
+    } else {
+        Err(ConfigError::new(
+            input,
+            format!("{v:?} is not an AWS region (like us-east-1)"),
+        ))
+    }
+}
+
+/// Parses a UUID in its usual hyphenated form.
+pub fn parse_uuid(input: &str, v: &str) -> Result<Uuid, ConfigError> {
+    match Uuid::try_parse(v) {
+        Ok(u) if v.len() == 36 => Ok(u),
+        _ => Err(ConfigError::new(
+            input,
+            format!("{v:?} is not a UUID (expected the form 123e4567-e89b-42d3-a456-426614174000)"),
+        )),
+    }
+}
+
+fn parse_seconds(input: &str, v: &str) -> Result<Duration, ConfigError> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err(ConfigError::new(
+            input,
+            format!("{v:?} is not a number of seconds between 0 and 3600"),
+        )),
+    }
+}
+
+fn parse_millis(input: &str, v: &str) -> Result<Duration, ConfigError> {
+    match v.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 && ms <= 3_600_000 => Ok(Duration::from_millis(ms)),
+        _ => Err(ConfigError::new(
+            input,
+            format!("{v:?} is not a whole number of milliseconds between 1 and 3600000"),
+        )),
+    }
+}
+
+/// A report path must name a file (not a folder) in a folder that exists.
+fn check_writable_file(input: &str, path: &Path) -> Result<(), ConfigError> {
+    if path.is_dir() {
+        return Err(ConfigError::new(
+            input,
+            format!("{} is a directory; expected a file path", path.display()),
+        ));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(ConfigError::new(
+            input,
+            format!(
+                "{}: folder {} does not exist",
+                path.display(),
+                parent.display()
+            ),
+        ));
+    }
+    if let Ok(meta) = path.metadata()
+        && meta.permissions().readonly()
+    {
+        return Err(ConfigError::new(
+            input,
+            format!("{} is read-only", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_http_with_a_host() {
+        assert!(parse_http_url("--api-base", "https://api.example.com/prod").is_ok());
+        let e = parse_http_url("--api-base", "ftp://x").unwrap_err();
+        assert_eq!(e.input, "--api-base");
+        assert!(e.message.contains("http"), "{e}");
+        assert!(parse_http_url("--api-base", "not a url").is_err());
+        assert!(parse_http_url("--api-base", "http://").is_err());
+    }
+
+    #[test]
+    fn bucket_names_follow_s3_rules() {
+        assert!(validate_bucket("b", "my-site.example".into()).is_ok());
+        for bad in ["ab", "My-Bucket", "-bucket", "bucket-", "a..b", "bucket_name"] {
+            assert!(validate_bucket("b", bad.into()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uuids_must_be_hyphenated() {
+        assert!(parse_uuid("c", "123e4567-e89b-42d3-a456-426614174000").is_ok());
+        assert!(parse_uuid("c", "123e4567e89b42d3a456426614174000").is_err());
+        assert!(parse_uuid("c", "nope").is_err());
+    }
+
+    #[test]
+    fn timeouts_are_positive_and_bounded() {
+        assert_eq!(parse_seconds("t", "2.5").unwrap(), Duration::from_millis(2500));
+        for bad in ["0", "-1", "abc", "inf", "99999"] {
+            assert!(parse_seconds("t", bad).is_err(), "{bad}");
+        }
+    }
+}

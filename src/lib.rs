@@ -1,0 +1,17 @@
+//! remote-hands: tells a team, in seconds, whether a deployment on AWS (S3 + CloudFront
+//! static site, an HTTP API) is healthy.
+//!
+//! `check` runs the diagnosis ([`run`]): [`config`] validates the inputs, [`checks`] runs
+//! the checks concurrently into the [`model`], and [`report`] renders it as JSON, a
+//! markdown step summary or a terminal table; [`actions`] speaks to the GitHub Actions
+//! runner.
+
+pub mod actions;
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod text;

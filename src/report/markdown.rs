@@ -1,0 +1,373 @@
+//! The markdown step summary, in the sections the original workflow wrote: header,
+//! configuration, identity, S3, CloudFront, HTTP, summary table, and the JSON report in a
+//! fenced `json` block (the same bytes as the JSON file).
+//!
+//! Text that came from outside (requester, response bodies, error messages, header values)
+//! is escaped so it cannot break a table, close a fence or smuggle in HTML, and the whole
+//! summary stays under GitHub's 1 MiB per-step limit.
+
+use std::fmt::Write;
+
+use super::{Json, Renderer};
+use crate::model::{CheckId, CheckResult, Evidence, Outcome, Report};
+use crate::text::{one_line, printable};
+
+/// GitHub rejects step summaries over 1 MiB; keep a margin.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024 - 16 * 1024;
+
+pub struct Markdown {
+    limit: usize,
+}
+
+impl Default for Markdown {
+    fn default() -> Self {
+        Markdown {
+            limit: SUMMARY_LIMIT,
+        }
+    }
+}
+
+impl Markdown {
+    /// A renderer that keeps the summary under `limit` bytes (dropping body excerpts first).
+    pub fn with_limit(limit: usize) -> Self {
+        Markdown { limit }
+    }
+}
+
+impl Renderer for Markdown {
+    fn render(&self, report: &Report) -> String {
+        let full = render(report, true);
+        if full.len() <= self.limit {
+            return full;
+        }
+        render(report, false)
+    }
+}
+
+fn icon(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "✅",
+        Outcome::Warn => "⚠️",
+        Outcome::Fail => "❌",
+        Outcome::Skip => "⏭️",
+    }
+}
+
+/// Escapes one line of outside text for markdown prose or a table cell.
+pub fn escape_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in one_line(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '(' | ')' | '{'
+            | '}' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A fenced code block that no content can close: the fence is longer than any run of
+/// backticks inside.
+pub fn code_block(lang: &str, content: &str) -> String {
+    let content = printable(content);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in content.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    let mut out = format!("{fence}{lang}\n{content}");
+    if !content.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&fence);
+    out.push('\n');
+    out
+}
+
+fn render(report: &Report, with_bodies: bool) -> String {
+    let mut md = String::new();
+    let w = &mut md;
+    let _ = writeln!(w, "# Diagnose on Demand\n");
+    let _ = writeln!(w, "**Correlation ID:** `{}`  ", report.correlation_id);
+    let _ = writeln!(w, "**Requester:** {}  ", escape_inline(&report.requester));
+    let _ = writeln!(w, "**Triggered:** {}  ", escape_inline(&triggered(&report.started_at)));
+    let (icon_c, word) = match report.conclusion {
+        crate::model::Conclusion::Success => ("✅", "success"),
+        crate::model::Conclusion::Failure => ("❌", "failure"),
+    };
+    let _ = writeln!(
+        w,
+        "**Conclusion:** {icon_c} {word}: {} passed, {} warned, {} failed, {} skipped in {:.2} s\n",
+        report.count(Outcome::Pass),
+        report.count(Outcome::Warn),
+        report.count(Outcome::Fail),
+        report.count(Outcome::Skip),
+        report.durations.total_s
+    );
+
+    configuration(w, report);
+    identity(w, report);
+    s3(w, report);
+    cloudfront(w, report);
+    http(w, report, with_bodies);
+    summary(w, report);
+
+    let _ = writeln!(w, "## Machine-Readable Result\n");
+    let _ = writeln!(w, "```json\n{}```", Json.render(report));
+    md
+}
+
+/// "2026-11-25T04:42:02.123Z" as "2026-11-25 04:42:02 UTC".
+fn triggered(started_at: &str) -> String {
+    match (started_at.get(..10), started_at.get(11..19)) {
+        (Some(d), Some(t)) => format!("{d} {t} UTC"),
+        _ => started_at.to_string(),
+    }
+}
+
+fn configuration(w: &mut String, report: &Report) {
+    let _ = writeln!(w, "## Diagnostic Configuration\n");
+    let _ = writeln!(w, "| Variable | Status | Value |");
+    let _ = writeln!(w, "|----------|--------|-------|");
+    let t = &report.target;
+    let rows: [(&str, Option<&String>); 4] = [
+        ("VITE_API_BASE", report.api_base.as_ref()),
+        ("S3_BUCKET", t.bucket.as_ref()),
+        ("CLOUDFRONT_DISTRIBUTION_ID", t.distribution_id.as_ref()),
+        ("FRONTEND_BASE_URL", report.frontend_url.as_ref()),
+    ];
+    for (name, value) in rows {
+        match value {
+            Some(v) => {
+                let _ = writeln!(w, "| {name} | ✅ Present | {} |", escape_inline(v));
+            }
+            None => {
+                let _ = writeln!(w, "| {name} | ⏭️ Not set | |");
+            }
+        }
+    }
+    if let Some(region) = &t.region {
+        let source = t.region_source.as_deref().unwrap_or("unknown");
+        let _ = writeln!(
+            w,
+            "| AWS region | ✅ {} | {} |",
+            escape_inline(source),
+            escape_inline(region)
+        );
+    }
+    if let Some(endpoint) = &t.endpoint_url {
+        let _ = writeln!(w, "| AWS endpoint | ⚠️ Overridden | {} |", escape_inline(endpoint));
+    }
+    w.push('\n');
+}
+
+fn outcome_line(w: &mut String, r: &CheckResult) {
+    let _ = writeln!(
+        w,
+        "- **Result:** {} {}: {} ({} ms)",
+        icon(r.outcome),
+        r.outcome,
+        escape_inline(&r.details),
+        r.ms
+    );
+    if let Some(e) = &r.error {
+        let code = e.code.as_deref().map(escape_inline).unwrap_or_default();
+        let status = e.http_status.map(|s| format!(" HTTP {s}")).unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "- **Error:** {code}{status} {}",
+            escape_inline(&e.message)
+        );
+    }
+}
+
+fn identity(w: &mut String, report: &Report) {
+    let _ = writeln!(w, "## AWS Identity Check\n");
+    let Some(r) = report.checks.get(&CheckId::Oidc) else {
+        return;
+    };
+    if let Some(Evidence::Identity(id)) = &r.evidence {
+        let opt = |v: &Option<String>| v.as_deref().map(escape_inline).unwrap_or_default();
+        let _ = writeln!(w, "- **Account:** {}", opt(&id.account));
+        let _ = writeln!(w, "- **Arn:** {}", opt(&id.arn));
+        let _ = writeln!(w, "- **UserId:** {}", opt(&id.user_id));
+    }
+    outcome_line(w, r);
+    w.push('\n');
+}
+
+fn s3(w: &mut String, report: &Report) {
+    let _ = writeln!(w, "## S3 Checks\n");
+    let Some(r) = report.checks.get(&CheckId::S3Read) else {
+        return;
+    };
+    match &r.evidence {
+        Some(Evidence::S3(s3)) => {
+            let _ = writeln!(w, "### Bucket Listing (s3://{})\n", escape_inline(&s3.bucket));
+            if let Some(n) = s3.key_count {
+                let keys: Vec<String> = s3.sample_keys.iter().map(|k| escape_inline(k)).collect();
+                let _ = writeln!(w, "- **Objects listed:** {n} ({})", keys.join(", "));
+            }
+            if let Some(index) = &s3.index {
+                let opt = |v: &Option<String>| {
+                    v.as_deref().map(escape_inline).unwrap_or_else(|| "none".into())
+                };
+                let _ = writeln!(
+                    w,
+                    "- **{}:** Cache-Control {}; Content-Type {}; ETag {}; {} bytes; last modified {}",
+                    escape_inline(&index.key),
+                    opt(&index.cache_control),
+                    opt(&index.content_type),
+                    opt(&index.etag),
+                    index.content_length.unwrap_or(0),
+                    opt(&index.last_modified)
+                );
+            }
+        }
+        _ => {
+            let _ = writeln!(w, "### Bucket Listing\n");
+        }
+    }
+    outcome_line(w, r);
+    w.push('\n');
+}
+
+fn cloudfront(w: &mut String, report: &Report) {
+    let _ = writeln!(w, "## CloudFront Checks\n");
+    let Some(r) = report.checks.get(&CheckId::Cloudfront) else {
+        return;
+    };
+    if let Some(Evidence::Cloudfront(cf)) = &r.evidence {
+        let _ = writeln!(
+            w,
+            "### Distribution Info ({})\n",
+            escape_inline(&cf.distribution_id)
+        );
+        let opt = |v: &Option<String>| v.as_deref().map(escape_inline).unwrap_or_default();
+        if cf.distribution_status.is_some() {
+            let _ = writeln!(w, "- **DomainName:** {}", opt(&cf.domain_name));
+            let _ = writeln!(w, "- **Status:** {}", opt(&cf.distribution_status));
+            if let Some(enabled) = cf.enabled {
+                let _ = writeln!(w, "- **Enabled:** {enabled}");
+            }
+            if !cf.aliases.is_empty() {
+                let aliases: Vec<String> = cf.aliases.iter().map(|a| escape_inline(a)).collect();
+                let _ = writeln!(w, "- **Aliases:** {}", aliases.join(", "));
+            }
+        }
+    } else {
+        let _ = writeln!(w, "### Distribution Info\n");
+    }
+    outcome_line(w, r);
+    w.push('\n');
+}
+
+fn http(w: &mut String, report: &Report, with_bodies: bool) {
+    let _ = writeln!(w, "## HTTP Reachability Checks\n");
+    for id in [CheckId::ApiHealth, CheckId::ApiHello, CheckId::Frontend] {
+        let Some(r) = report.checks.get(&id) else {
+            continue;
+        };
+        let title = match id {
+            CheckId::ApiHealth => "API Health",
+            CheckId::ApiHello => "API Hello",
+            _ => "Frontend",
+        };
+        match &r.evidence {
+            Some(Evidence::Http(h)) => {
+                let _ = writeln!(w, "### {title} ({})\n", escape_inline(&h.url));
+                if let Some(code) = r.status {
+                    let _ = writeln!(w, "- **Status Code:** {code}");
+                }
+                if let Some(final_url) = &h.final_url {
+                    let _ = writeln!(w, "- **Redirected to:** {}", escape_inline(final_url));
+                }
+                for (name, value) in &h.headers {
+                    let _ = writeln!(
+                        w,
+                        "- **{}:** {}",
+                        escape_inline(name),
+                        escape_inline(value)
+                    );
+                }
+                outcome_line(w, r);
+                if let Some(body) = &h.body {
+                    if with_bodies {
+                        let note = if h.body_truncated {
+                            format!(
+                                " (first {} bytes; truncated)",
+                                body.len()
+                            )
+                        } else {
+                            String::new()
+                        };
+                        let _ = writeln!(w, "- **Body:**{note}\n");
+                        w.push_str(&code_block("text", body));
+                    } else {
+                        let _ = writeln!(
+                            w,
+                            "- **Body:** omitted to keep this summary under GitHub's size limit (see the JSON report)"
+                        );
+                    }
+                }
+            }
+            _ => {
+                let _ = writeln!(w, "### {title}\n");
+                outcome_line(w, r);
+            }
+        }
+        w.push('\n');
+    }
+}
+
+fn summary(w: &mut String, report: &Report) {
+    let _ = writeln!(w, "## Diagnostic Summary\n");
+    let _ = writeln!(w, "| Check | Status | Details | Time |");
+    let _ = writeln!(w, "|-------|--------|---------|------|");
+    for (id, r) in &report.checks {
+        let _ = writeln!(
+            w,
+            "| {} (`{}`) | {} {} | {} | {} ms |",
+            id.title(),
+            id.key(),
+            icon(r.outcome),
+            r.outcome,
+            escape_inline(&r.details),
+            r.ms
+        );
+    }
+    w.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_escaping_neutralises_tables_html_and_lines() {
+        let s = escape_inline("a|b <script>x</script>\n## h `c` [l](u)");
+        assert!(!s.contains('\n'));
+        assert!(!s.contains("<script>"));
+        assert!(s.contains("a\\|b"));
+        assert!(s.contains("\\`c\\`"));
+    }
+
+    #[test]
+    fn code_blocks_cannot_be_closed_from_inside() {
+        let block = code_block("text", "x\n````\ny");
+        assert!(block.starts_with("`````text\n"), "{block}");
+        assert!(block.ends_with("\n`````\n"), "{block}");
+    }
+}
