@@ -242,3 +242,11 @@ mod tests {
         );
     }
 }
+
+/// Retries as the real clients do, with a 1 ms backoff so tests stay fast.
+#[cfg(test)]
+pub(crate) fn test_retry() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(1))
+}

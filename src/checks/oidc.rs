@@ -90,3 +90,101 @@ mod tests {
         assert!(!glob_match("ab*ba", "aba"));
     }
 }
+
+#[cfg(test)]
+mod mock_tests {
+    use super::*;
+    use crate::model::Outcome;
+    use aws_sdk_sts::Client;
+    use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    fn identity() -> GetCallerIdentityOutput {
+        GetCallerIdentityOutput::builder()
+            .account("123456789012")
+            .arn("arn:aws:sts::123456789012:assumed-role/deploy/gh-run")
+            .user_id("AROAEXAMPLE:gh-run")
+            .build()
+    }
+
+    #[tokio::test]
+    async fn records_the_identity() {
+        let rule = mock!(Client::get_caller_identity).then_output(identity);
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let r = check(&client, &Expectations::default()).await;
+        assert_eq!(r.outcome, Outcome::Pass);
+        assert!(r.details.contains("assumed-role/deploy/gh-run"), "{}", r.details);
+        let Some(Evidence::Identity(id)) = r.evidence else { panic!("no identity evidence") };
+        assert_eq!(id.account.as_deref(), Some("123456789012"));
+        assert_eq!(id.user_id.as_deref(), Some("AROAEXAMPLE:gh-run"));
+    }
+
+    #[tokio::test]
+    async fn holds_the_identity_to_expectations() {
+        let rule = mock!(Client::get_caller_identity).then_output(identity);
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let wrong_account = Expectations {
+            account: Some("999999999999".into()),
+            arn_pattern: None,
+        };
+        let r = check(&client, &wrong_account).await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.details.contains("not the expected 999999999999"), "{}", r.details);
+
+        let right = Expectations {
+            account: Some("123456789012".into()),
+            arn_pattern: Some("arn:aws:sts::*:assumed-role/deploy/*".into()),
+        };
+        assert_eq!(check(&client, &right).await.outcome, Outcome::Pass);
+        let wrong_role = Expectations {
+            account: None,
+            arn_pattern: Some("*:assumed-role/admin/*".into()),
+        };
+        assert_eq!(check(&client, &wrong_role).await.outcome, Outcome::Fail);
+    }
+
+    #[tokio::test]
+    async fn rejected_credentials_fail_with_the_service_code() {
+        let body = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
+        let rule = mock!(Client::get_caller_identity)
+            .sequence()
+            .http_status(403, Some(body.into()))
+            .repeatedly()
+            .build();
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let r = check(&client, &Expectations::default()).await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(!r.ok);
+        assert!(r.details.contains("rejected by STS"), "{}", r.details);
+        let e = r.error.expect("error info");
+        assert_eq!(e.code.as_deref(), Some("InvalidClientTokenId"));
+        assert_eq!(e.http_status, Some(403));
+    }
+
+    #[tokio::test]
+    async fn throttling_is_retried_then_reported() {
+        let body = r#"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
+        let rule = mock!(Client::get_caller_identity)
+            .sequence()
+            .http_status(400, Some(body.into()))
+            .times(2)
+            .output(identity)
+            .build();
+        let client = mock_client!(aws_sdk_sts, RuleMode::Sequential, [&rule], |c| c
+            .retry_config(crate::checks::test_retry()));
+        let r = check(&client, &Expectations::default()).await;
+        assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
+        assert_eq!(rule.num_calls(), 3);
+
+        let always = mock!(Client::get_caller_identity)
+            .sequence()
+            .http_status(400, Some(body.into()))
+            .repeatedly()
+            .build();
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&always], |c| c
+            .retry_config(crate::checks::test_retry()));
+        let r = check(&client, &Expectations::default()).await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.details.contains("throttled"), "{}", r.details);
+    }
+}

@@ -109,3 +109,123 @@ fn fail(sentence: String, f: &Failure, evidence: S3Evidence) -> CheckResult {
         .with_error(f.info().clone())
         .with_evidence(Evidence::S3(evidence))
 }
+
+#[cfg(test)]
+mod mock_tests {
+    use super::*;
+    use crate::model::Outcome;
+    use aws_sdk_s3::Client;
+    use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
+    use aws_sdk_s3::operation::head_object::HeadObjectOutput;
+    use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
+    use aws_sdk_s3::types::Object;
+    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+
+    fn head_bucket_ok() -> Rule {
+        mock!(Client::head_bucket).then_output(|| HeadBucketOutput::builder().build())
+    }
+
+    fn list_ok() -> Rule {
+        mock!(Client::list_objects_v2).then_output(|| {
+            ListObjectsV2Output::builder()
+                .key_count(2)
+                .contents(Object::builder().key("assets/app.js").build())
+                .contents(Object::builder().key("index.html").build())
+                .build()
+        })
+    }
+
+    fn head_index_ok() -> Rule {
+        mock!(Client::head_object)
+            .match_requests(|r| r.key() == Some("index.html"))
+            .then_output(|| {
+                HeadObjectOutput::builder()
+                    .cache_control("no-cache")
+                    .content_type("text/html")
+                    .e_tag("\"abc\"")
+                    .content_length(1234)
+                    .build()
+            })
+    }
+
+    fn http(status: u16, body: &str) -> Rule {
+        let body = body.to_string();
+        // One rule per operation kind is built by the callers below.
+        mock!(Client::head_bucket)
+            .sequence()
+            .http_status(status, Some(body))
+            .repeatedly()
+            .build()
+    }
+
+    fn client(rules: &[&Rule]) -> Client {
+        mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules.iter().copied(), |c| c
+            .retry_config(crate::checks::test_retry()))
+    }
+
+    #[tokio::test]
+    async fn a_readable_bucket_with_an_index_passes_and_records_it() {
+        let (a, b, c) = (head_bucket_ok(), list_ok(), head_index_ok());
+        let r = check(&client(&[&a, &b, &c]), "site-bucket").await;
+        assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
+        assert!(r.details.contains("no-cache"), "{}", r.details);
+        let Some(Evidence::S3(e)) = r.evidence else { panic!("no s3 evidence") };
+        assert_eq!(e.key_count, Some(2));
+        assert_eq!(e.sample_keys, ["assets/app.js", "index.html"]);
+        let index = e.index.expect("index evidence");
+        assert_eq!(index.cache_control.as_deref(), Some("no-cache"));
+        assert_eq!(index.etag.as_deref(), Some("\"abc\""));
+        assert_eq!(index.content_type.as_deref(), Some("text/html"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_bucket_says_so() {
+        // A real HEAD 404: no body, so no error code.
+        let (a, b, c) = (http(404, ""), list_ok(), head_index_ok());
+        let r = check(&client(&[&a, &b, &c]), "gone-bucket").await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(r.details, "bucket gone-bucket does not exist");
+        assert_eq!(r.error.unwrap().http_status, Some(404));
+    }
+
+    #[tokio::test]
+    async fn access_denied_names_the_permission() {
+        let (a, b, c) = (http(403, ""), list_ok(), head_index_ok());
+        let r = check(&client(&[&a, &b, &c]), "locked").await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.details.contains("access denied") && r.details.contains("s3:ListBucket"), "{}", r.details);
+    }
+
+    #[tokio::test]
+    async fn a_missing_index_html_fails() {
+        let missing = mock!(Client::head_object)
+            .sequence()
+            .http_status(404, None)
+            .repeatedly()
+            .build();
+        let (a, b) = (head_bucket_ok(), list_ok());
+        let r = check(&client(&[&a, &b, &missing]), "empty-site").await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.details.contains("index.html is missing"), "{}", r.details);
+        // What was seen before the failure is kept.
+        let Some(Evidence::S3(e)) = r.evidence else { panic!("no s3 evidence") };
+        assert_eq!(e.key_count, Some(2));
+    }
+
+    #[tokio::test]
+    async fn persistent_throttling_fails_after_retries() {
+        let slow_down = mock!(Client::list_objects_v2)
+            .sequence()
+            .http_status(
+                503,
+                Some("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>".into()),
+            )
+            .repeatedly()
+            .build();
+        let (a, c) = (head_bucket_ok(), head_index_ok());
+        let r = check(&client(&[&a, &slow_down, &c]), "busy").await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.details.contains("throttled") && r.details.contains("SlowDown"), "{}", r.details);
+        assert_eq!(slow_down.num_calls(), 3, "retried up to the attempt limit");
+    }
+}
