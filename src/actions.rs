@@ -33,7 +33,9 @@ pub fn write_outputs(path: &Path, pairs: &[(&str, &str)]) -> anyhow::Result<()> 
 
 /// Escapes a workflow-command message.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value.

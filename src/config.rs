@@ -214,10 +214,7 @@ impl CheckConfig {
         check_writable_file("--json", &json_path)?;
         let summary_path = match &args.summary {
             Some(p) if !p.as_os_str().is_empty() => {
-                check_writable_file(
-                    &name("summary", "--summary", "GITHUB_STEP_SUMMARY"),
-                    p,
-                )?;
+                check_writable_file(&name("summary", "--summary", "GITHUB_STEP_SUMMARY"), p)?;
                 Some(p.clone())
             }
             _ => None,
@@ -319,10 +316,7 @@ fn validate_bucket(input: &str, v: String) -> Result<String, ConfigError> {
     let ok_chars = v
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
-    let ends_ok = v
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphanumeric())
+    let ends_ok = v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && v.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric());
     if (3..=63).contains(&v.len()) && ok_chars && ends_ok && !v.contains("..") {
         Ok(v)
@@ -342,15 +336,16 @@ fn validate_distribution(input: &str, v: String) -> Result<String, ConfigError> 
     } else {
         Err(ConfigError::new(
             input,
-            format!("{v:?} is not a CloudFront distribution ID (letters and digits, like E2ABCDEF123456)"),
+            format!(
+                "{v:?} is not a CloudFront distribution ID (letters and digits, like E2ABCDEF123456)"
+            ),
         ))
     }
 }
 
 fn validate_region(input: &str, v: String) -> Result<String, ConfigError> {
     if (1..=32).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         Ok(v)
@@ -443,7 +438,14 @@ mod tests {
     #[test]
     fn bucket_names_follow_s3_rules() {
         assert!(validate_bucket("b", "my-site.example".into()).is_ok());
-        for bad in ["ab", "My-Bucket", "-bucket", "bucket-", "a..b", "bucket_name"] {
+        for bad in [
+            "ab",
+            "My-Bucket",
+            "-bucket",
+            "bucket-",
+            "a..b",
+            "bucket_name",
+        ] {
             assert!(validate_bucket("b", bad.into()).is_err(), "{bad}");
         }
     }
@@ -457,7 +459,10 @@ mod tests {
 
     #[test]
     fn timeouts_are_positive_and_bounded() {
-        assert_eq!(parse_seconds("t", "2.5").unwrap(), Duration::from_millis(2500));
+        assert_eq!(
+            parse_seconds("t", "2.5").unwrap(),
+            Duration::from_millis(2500)
+        );
         for bad in ["0", "-1", "abc", "inf", "99999"] {
             assert!(parse_seconds("t", bad).is_err(), "{bad}");
         }

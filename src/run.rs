@@ -129,16 +129,15 @@ pub fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
 pub async fn check(config: CheckConfig) -> anyhow::Result<u8> {
     let report = diagnose(&config).await?;
     let json = Json.render(&report);
-    report::write_atomic(&config.json_path, json.as_bytes())
-        .context("writing the JSON report")?;
+    report::write_atomic(&config.json_path, json.as_bytes()).context("writing the JSON report")?;
     if let Some(path) = &config.summary_path {
         let md = Markdown::default().render(&report);
         report::append(path, md.as_bytes()).context("writing the step summary")?;
     }
     if let Some(github) = &config.github {
         if let Some(path) = &github.output_path {
-            let report_path = std::path::absolute(&config.json_path)
-                .unwrap_or_else(|_| config.json_path.clone());
+            let report_path =
+                std::path::absolute(&config.json_path).unwrap_or_else(|_| config.json_path.clone());
             let report_path = report_path.to_string_lossy();
             let correlation_id = report.correlation_id.clone();
             actions::write_outputs(

@@ -81,8 +81,14 @@ mod tests {
     fn redacts_passwords_and_query_values() {
         let u = Url::parse("https://user:secret@x.example/p?token=abc&v=1").unwrap();
         let shown = redact_url(&u);
-        assert!(!shown.contains("secret") && !shown.contains("abc"), "{shown}");
-        assert!(shown.contains("user") && shown.contains("token="), "{shown}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("abc"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("user") && shown.contains("token="),
+            "{shown}"
+        );
     }
 
     #[test]

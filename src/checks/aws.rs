@@ -9,13 +9,13 @@ use aws_config::ecs::EcsCredentialsProvider;
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
 use aws_config::imds::credentials::ImdsCredentialsProvider;
 use aws_config::meta::credentials::CredentialsProviderChain;
-use aws_config::profile::ProfileFileCredentialsProvider;
-use aws_config::provider_config::ProviderConfig;
-use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
@@ -106,26 +106,25 @@ impl AwsContext {
     async fn load(&self) -> Result<SdkConfig, String> {
         let region = Region::new(self.region.clone());
         let chain = credentials_chain(region.clone());
-        let credentials = match tokio::time::timeout(self.timeout, chain.provide_credentials())
-            .await
-        {
-            Err(_) => {
-                return Err(format!(
-                    "AWS credentials could not be loaded within {} s",
-                    self.timeout.as_secs_f64()
-                ));
-            }
-            Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => {
-                return Err(NO_CREDENTIALS.to_string());
-            }
-            Ok(Err(e)) => {
-                return Err(cap(
-                    &format!("AWS credentials could not be loaded: {}", error_chain(&e)),
-                    MAX_ERROR_MESSAGE,
-                ));
-            }
-            Ok(Ok(c)) => c,
-        };
+        let credentials =
+            match tokio::time::timeout(self.timeout, chain.provide_credentials()).await {
+                Err(_) => {
+                    return Err(format!(
+                        "AWS credentials could not be loaded within {} s",
+                        self.timeout.as_secs_f64()
+                    ));
+                }
+                Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => {
+                    return Err(NO_CREDENTIALS.to_string());
+                }
+                Ok(Err(e)) => {
+                    return Err(cap(
+                        &format!("AWS credentials could not be loaded: {}", error_chain(&e)),
+                        MAX_ERROR_MESSAGE,
+                    ));
+                }
+                Ok(Ok(c)) => c,
+            };
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(region)
             .credentials_provider(SharedCredentialsProvider::new(credentials))
@@ -160,30 +159,35 @@ fn credentials_chain(region: Region) -> CredentialsProviderChain {
         .read_timeout(IMDS_READ_TIMEOUT)
         .max_attempts(1)
         .build();
-    CredentialsProviderChain::first_try("Environment", EnvironmentVariableCredentialsProvider::new())
-        .or_else(
-            "Profile",
-            ProfileFileCredentialsProvider::builder().configure(&conf).build(),
-        )
-        .or_else(
-            "WebIdentityToken",
-            WebIdentityTokenCredentialsProvider::builder()
+    CredentialsProviderChain::first_try(
+        "Environment",
+        EnvironmentVariableCredentialsProvider::new(),
+    )
+    .or_else(
+        "Profile",
+        ProfileFileCredentialsProvider::builder()
+            .configure(&conf)
+            .build(),
+    )
+    .or_else(
+        "WebIdentityToken",
+        WebIdentityTokenCredentialsProvider::builder()
+            .configure(&conf)
+            .build(),
+    )
+    .or_else(
+        "EcsContainer",
+        EcsCredentialsProvider::builder().configure(&conf).build(),
+    )
+    .or_else(
+        "Ec2InstanceMetadata",
+        InstanceMetadata(
+            ImdsCredentialsProvider::builder()
                 .configure(&conf)
+                .imds_client(imds)
                 .build(),
-        )
-        .or_else(
-            "EcsContainer",
-            EcsCredentialsProvider::builder().configure(&conf).build(),
-        )
-        .or_else(
-            "Ec2InstanceMetadata",
-            InstanceMetadata(
-                ImdsCredentialsProvider::builder()
-                    .configure(&conf)
-                    .imds_client(imds)
-                    .build(),
-            ),
-        )
+        ),
+    )
 }
 
 /// Instance-metadata credentials where any failure counts as "no credentials here".
@@ -239,7 +243,10 @@ pub enum Failure {
 impl Failure {
     pub fn info(&self) -> &ErrorInfo {
         match self {
-            Failure::Service(i) | Failure::Timeout(i) | Failure::Unreachable(i) | Failure::Other(i) => i,
+            Failure::Service(i)
+            | Failure::Timeout(i)
+            | Failure::Unreachable(i)
+            | Failure::Other(i) => i,
         }
     }
 
@@ -330,18 +337,12 @@ where
         SdkError::DispatchFailure(_) => Failure::Unreachable(ErrorInfo {
             code: None,
             http_status: None,
-            message: cap(
-                &DisplayErrorContext(err).to_string(),
-                MAX_ERROR_MESSAGE,
-            ),
+            message: cap(&DisplayErrorContext(err).to_string(), MAX_ERROR_MESSAGE),
         }),
         _ => Failure::Other(ErrorInfo {
             code: None,
             http_status,
-            message: cap(
-                &DisplayErrorContext(err).to_string(),
-                MAX_ERROR_MESSAGE,
-            ),
+            message: cap(&DisplayErrorContext(err).to_string(), MAX_ERROR_MESSAGE),
         }),
     }
 }

@@ -15,9 +15,9 @@ pub async fn check(client: &aws_sdk_cloudfront::Client, id: &str) -> CheckResult
             let f = classify(&err);
             let sentence = match &f {
                 f if f.is_not_found() => format!("distribution {id} does not exist"),
-                f if f.is_access_denied() => format!(
-                    "access denied to distribution {id} (needs cloudfront:GetDistribution)"
-                ),
+                f if f.is_access_denied() => {
+                    format!("access denied to distribution {id} (needs cloudfront:GetDistribution)")
+                }
                 f if f.is_throttling() => {
                     format!("CloudFront throttled GetDistribution ({})", f.describe())
                 }
@@ -49,7 +49,9 @@ pub async fn check(client: &aws_sdk_cloudfront::Client, id: &str) -> CheckResult
     let domain = dist.domain_name();
     let result = match (evidence.enabled, dist.status()) {
         (Some(false), _) => CheckResult::fail(format!("distribution {id} ({domain}) is disabled")),
-        (_, "Deployed") => CheckResult::pass(format!("distribution {id} ({domain}) is deployed and enabled")),
+        (_, "Deployed") => CheckResult::pass(format!(
+            "distribution {id} ({domain}) is deployed and enabled"
+        )),
         (_, "InProgress") => CheckResult::warn(format!(
             "distribution {id} ({domain}) is still deploying a change (InProgress)"
         )),
@@ -104,8 +106,13 @@ mod mock_tests {
     async fn deployed_and_enabled_passes() {
         let r = run(&answering(200, distribution_xml("Deployed", true))).await;
         assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
-        let Some(Evidence::Cloudfront(e)) = r.evidence else { panic!("no evidence") };
-        assert_eq!(e.domain_name.as_deref(), Some("d111111abcdef8.cloudfront.net"));
+        let Some(Evidence::Cloudfront(e)) = r.evidence else {
+            panic!("no evidence")
+        };
+        assert_eq!(
+            e.domain_name.as_deref(),
+            Some("d111111abcdef8.cloudfront.net")
+        );
         assert_eq!(e.aliases, ["www.example.com"]);
         assert_eq!(e.enabled, Some(true));
         assert_eq!(e.distribution_status.as_deref(), Some("Deployed"));
@@ -140,7 +147,11 @@ mod mock_tests {
         let body = r#"<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: cloudfront:GetDistribution</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
         let r = run(&answering(403, body.into())).await;
         assert_eq!(r.outcome, Outcome::Fail);
-        assert!(r.details.contains("cloudfront:GetDistribution"), "{}", r.details);
+        assert!(
+            r.details.contains("cloudfront:GetDistribution"),
+            "{}",
+            r.details
+        );
     }
 
     #[tokio::test]

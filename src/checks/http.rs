@@ -118,7 +118,7 @@ pub async fn check(
                 slow.as_millis()
             ))
         } else {
-            CheckResult::pass(format!("HTTP {code} in {ms} ms{cdn_note}"))
+            CheckResult::pass(format!("HTTP {code} {reason}{cdn_note}").replace("  ", " "))
         }
     } else {
         CheckResult::fail(format!("HTTP {code} {reason} from {shown}{cdn_note}").replace("  ", " "))
@@ -138,14 +138,25 @@ fn cdn_note(evidence: &HttpEvidence) -> String {
     }
 }
 
-fn failed(shown: &str, e: &reqwest::Error, timeout: Duration, evidence: HttpEvidence) -> CheckResult {
+fn failed(
+    shown: &str,
+    e: &reqwest::Error,
+    timeout: Duration,
+    evidence: HttpEvidence,
+) -> CheckResult {
     let root = root_cause(e);
     let sentence = if e.is_timeout() {
-        format!("no response from {shown} within {} s", timeout.as_secs_f64())
+        format!(
+            "no response from {shown} within {} s",
+            timeout.as_secs_f64()
+        )
     } else if e.is_connect() {
         format!("could not connect to {shown}: {root}")
     } else if e.is_redirect() {
-        format!("{shown} redirected more than {} times", crate::http::MAX_REDIRECTS)
+        format!(
+            "{shown} redirected more than {} times",
+            crate::http::MAX_REDIRECTS
+        )
     } else {
         format!("request to {shown} failed: {root}")
     };
@@ -176,8 +187,14 @@ mod tests {
     #[test]
     fn endpoints_join_below_the_base_path() {
         let base = Url::parse("https://api.example.com/prod/?x=1").unwrap();
-        assert_eq!(endpoint(&base, "health").as_str(), "https://api.example.com/prod/health");
+        assert_eq!(
+            endpoint(&base, "health").as_str(),
+            "https://api.example.com/prod/health"
+        );
         let root = Url::parse("http://127.0.0.1:8080").unwrap();
-        assert_eq!(endpoint(&root, "hello").as_str(), "http://127.0.0.1:8080/hello");
+        assert_eq!(
+            endpoint(&root, "hello").as_str(),
+            "http://127.0.0.1:8080/hello"
+        );
     }
 }

@@ -26,9 +26,16 @@ pub enum Check {
     /// Not configured: the reason.
     Skip(String),
     Oidc(oidc::Expectations),
-    S3Read { bucket: String },
-    Cloudfront { distribution_id: String },
-    Http { url: Url, cdn: bool },
+    S3Read {
+        bucket: String,
+    },
+    Cloudfront {
+        distribution_id: String,
+    },
+    Http {
+        url: Url,
+        cdn: bool,
+    },
 }
 
 /// Decides what every check does, in report order. Every check is present: an
@@ -197,6 +204,14 @@ pub async fn run(
     results
 }
 
+/// Retries as the real clients do, with a 1 ms backoff so tests stay fast.
+#[cfg(test)]
+pub(crate) fn test_retry() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,13 +221,20 @@ mod tests {
     async fn a_panicking_check_becomes_a_failure_and_the_rest_still_report() {
         let checks: Vec<(CheckId, CheckFuture)> = vec![
             (CheckId::ApiHealth, Box::pin(async { panic!("boom") })),
-            (CheckId::ApiHello, Box::pin(async { CheckResult::pass("fine") })),
+            (
+                CheckId::ApiHello,
+                Box::pin(async { CheckResult::pass("fine") }),
+            ),
         ];
         let results = run(checks, Duration::from_secs(5), Duration::from_secs(6)).await;
         let health = &results[&CheckId::ApiHealth];
         assert_eq!(health.outcome, Outcome::Fail);
         assert!(!health.ok);
-        assert!(health.details.contains("panicked: boom"), "{}", health.details);
+        assert!(
+            health.details.contains("panicked: boom"),
+            "{}",
+            health.details
+        );
         assert_eq!(results[&CheckId::ApiHello].outcome, Outcome::Pass);
     }
 
@@ -220,12 +242,19 @@ mod tests {
     async fn a_check_that_never_finishes_fails_at_its_deadline() {
         let checks: Vec<(CheckId, CheckFuture)> = vec![
             (CheckId::Frontend, Box::pin(std::future::pending())),
-            (CheckId::ApiHello, Box::pin(async { CheckResult::pass("fine") })),
+            (
+                CheckId::ApiHello,
+                Box::pin(async { CheckResult::pass("fine") }),
+            ),
         ];
         let results = run(checks, Duration::from_secs(2), Duration::from_secs(3)).await;
         let frontend = &results[&CheckId::Frontend];
         assert_eq!(frontend.outcome, Outcome::Fail);
-        assert!(frontend.details.contains("check deadline of 2 s"), "{}", frontend.details);
+        assert!(
+            frontend.details.contains("check deadline of 2 s"),
+            "{}",
+            frontend.details
+        );
         assert_eq!(results[&CheckId::ApiHello].outcome, Outcome::Pass);
     }
 
@@ -241,12 +270,4 @@ mod tests {
             results[&CheckId::Oidc].details
         );
     }
-}
-
-/// Retries as the real clients do, with a 1 ms backoff so tests stay fast.
-#[cfg(test)]
-pub(crate) fn test_retry() -> aws_config::retry::RetryConfig {
-    aws_config::retry::RetryConfig::standard()
-        .with_max_attempts(3)
-        .with_initial_backoff(Duration::from_millis(1))
 }

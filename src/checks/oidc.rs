@@ -62,8 +62,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last)
-    {
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -82,8 +81,14 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("arn:aws:sts::*:assumed-role/deploy/*", "arn:aws:sts::123456789012:assumed-role/deploy/gh"));
-        assert!(!glob_match("arn:aws:sts::*:assumed-role/deploy/*", "arn:aws:iam::123456789012:user/bob"));
+        assert!(glob_match(
+            "arn:aws:sts::*:assumed-role/deploy/*",
+            "arn:aws:sts::123456789012:assumed-role/deploy/gh"
+        ));
+        assert!(!glob_match(
+            "arn:aws:sts::*:assumed-role/deploy/*",
+            "arn:aws:iam::123456789012:user/bob"
+        ));
         assert!(glob_match("exact", "exact"));
         assert!(!glob_match("exact", "exactly"));
         assert!(glob_match("a*b*c", "aXbYc"));
@@ -113,8 +118,14 @@ mod mock_tests {
         let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
         let r = check(&client, &Expectations::default()).await;
         assert_eq!(r.outcome, Outcome::Pass);
-        assert!(r.details.contains("assumed-role/deploy/gh-run"), "{}", r.details);
-        let Some(Evidence::Identity(id)) = r.evidence else { panic!("no identity evidence") };
+        assert!(
+            r.details.contains("assumed-role/deploy/gh-run"),
+            "{}",
+            r.details
+        );
+        let Some(Evidence::Identity(id)) = r.evidence else {
+            panic!("no identity evidence")
+        };
         assert_eq!(id.account.as_deref(), Some("123456789012"));
         assert_eq!(id.user_id.as_deref(), Some("AROAEXAMPLE:gh-run"));
     }
@@ -129,7 +140,11 @@ mod mock_tests {
         };
         let r = check(&client, &wrong_account).await;
         assert_eq!(r.outcome, Outcome::Fail);
-        assert!(r.details.contains("not the expected 999999999999"), "{}", r.details);
+        assert!(
+            r.details.contains("not the expected 999999999999"),
+            "{}",
+            r.details
+        );
 
         let right = Expectations {
             account: Some("123456789012".into()),

@@ -88,7 +88,10 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
         .index
         .as_ref()
         .and_then(|i| i.cache_control.clone())
-        .map_or_else(|| "no Cache-Control".to_string(), |c| format!("Cache-Control {c:?}"));
+        .map_or_else(
+            || "no Cache-Control".to_string(),
+            |c| format!("Cache-Control {c:?}"),
+        );
     CheckResult::pass(format!(
         "bucket {bucket} is readable and has {INDEX_KEY} ({cache})"
     ))
@@ -97,10 +100,15 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
 
 fn generic(operation: &str, bucket: &str, f: &Failure) -> String {
     match f {
-        f if f.is_throttling() => format!("S3 throttled {operation} on {bucket} ({})", f.describe()),
+        f if f.is_throttling() => {
+            format!("S3 throttled {operation} on {bucket} ({})", f.describe())
+        }
         Failure::Service(_) => format!("{operation} on {bucket} failed: {}", f.describe()),
         Failure::Timeout(_) => format!("S3 did not answer {operation} on {bucket} in time"),
-        _ => format!("could not reach S3 for {operation} on {bucket}: {}", f.describe()),
+        _ => format!(
+            "could not reach S3 for {operation} on {bucket}: {}",
+            f.describe()
+        ),
     }
 }
 
@@ -169,7 +177,9 @@ mod mock_tests {
         let r = check(&client(&[&a, &b, &c]), "site-bucket").await;
         assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
         assert!(r.details.contains("no-cache"), "{}", r.details);
-        let Some(Evidence::S3(e)) = r.evidence else { panic!("no s3 evidence") };
+        let Some(Evidence::S3(e)) = r.evidence else {
+            panic!("no s3 evidence")
+        };
         assert_eq!(e.key_count, Some(2));
         assert_eq!(e.sample_keys, ["assets/app.js", "index.html"]);
         let index = e.index.expect("index evidence");
@@ -193,7 +203,11 @@ mod mock_tests {
         let (a, b, c) = (http(403, ""), list_ok(), head_index_ok());
         let r = check(&client(&[&a, &b, &c]), "locked").await;
         assert_eq!(r.outcome, Outcome::Fail);
-        assert!(r.details.contains("access denied") && r.details.contains("s3:ListBucket"), "{}", r.details);
+        assert!(
+            r.details.contains("access denied") && r.details.contains("s3:ListBucket"),
+            "{}",
+            r.details
+        );
     }
 
     #[tokio::test]
@@ -208,7 +222,9 @@ mod mock_tests {
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(r.details.contains("index.html is missing"), "{}", r.details);
         // What was seen before the failure is kept.
-        let Some(Evidence::S3(e)) = r.evidence else { panic!("no s3 evidence") };
+        let Some(Evidence::S3(e)) = r.evidence else {
+            panic!("no s3 evidence")
+        };
         assert_eq!(e.key_count, Some(2));
     }
 
@@ -225,7 +241,11 @@ mod mock_tests {
         let (a, c) = (head_bucket_ok(), head_index_ok());
         let r = check(&client(&[&a, &slow_down, &c]), "busy").await;
         assert_eq!(r.outcome, Outcome::Fail);
-        assert!(r.details.contains("throttled") && r.details.contains("SlowDown"), "{}", r.details);
+        assert!(
+            r.details.contains("throttled") && r.details.contains("SlowDown"),
+            "{}",
+            r.details
+        );
         assert_eq!(slow_down.num_calls(), 3, "retried up to the attempt limit");
     }
 }

@@ -61,8 +61,9 @@ pub fn escape_inline(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '(' | ')' | '{'
-            | '}' | '$' => {
+            // Emphasis, code spans, links, table cells, strikethrough and math; text here
+            // never starts a line, so line-start syntax (headings, lists) needs nothing.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -102,7 +103,11 @@ fn render(report: &Report, with_bodies: bool) -> String {
     let _ = writeln!(w, "# Diagnose on Demand\n");
     let _ = writeln!(w, "**Correlation ID:** `{}`  ", report.correlation_id);
     let _ = writeln!(w, "**Requester:** {}  ", escape_inline(&report.requester));
-    let _ = writeln!(w, "**Triggered:** {}  ", escape_inline(&triggered(&report.started_at)));
+    let _ = writeln!(
+        w,
+        "**Triggered:** {}  ",
+        escape_inline(&triggered(&report.started_at))
+    );
     let (icon_c, word) = match report.conclusion {
         crate::model::Conclusion::Success => ("✅", "success"),
         crate::model::Conclusion::Failure => ("❌", "failure"),
@@ -168,7 +173,11 @@ fn configuration(w: &mut String, report: &Report) {
         );
     }
     if let Some(endpoint) = &t.endpoint_url {
-        let _ = writeln!(w, "| AWS endpoint | ⚠️ Overridden | {} |", escape_inline(endpoint));
+        let _ = writeln!(
+            w,
+            "| AWS endpoint | ⚠️ Overridden | {} |",
+            escape_inline(endpoint)
+        );
     }
     w.push('\n');
 }
@@ -184,7 +193,10 @@ fn outcome_line(w: &mut String, r: &CheckResult) {
     );
     if let Some(e) = &r.error {
         let code = e.code.as_deref().map(escape_inline).unwrap_or_default();
-        let status = e.http_status.map(|s| format!(" HTTP {s}")).unwrap_or_default();
+        let status = e
+            .http_status
+            .map(|s| format!(" HTTP {s}"))
+            .unwrap_or_default();
         let _ = writeln!(
             w,
             "- **Error:** {code}{status} {}",
@@ -215,14 +227,20 @@ fn s3(w: &mut String, report: &Report) {
     };
     match &r.evidence {
         Some(Evidence::S3(s3)) => {
-            let _ = writeln!(w, "### Bucket Listing (s3://{})\n", escape_inline(&s3.bucket));
+            let _ = writeln!(
+                w,
+                "### Bucket Listing (s3://{})\n",
+                escape_inline(&s3.bucket)
+            );
             if let Some(n) = s3.key_count {
                 let keys: Vec<String> = s3.sample_keys.iter().map(|k| escape_inline(k)).collect();
                 let _ = writeln!(w, "- **Objects listed:** {n} ({})", keys.join(", "));
             }
             if let Some(index) = &s3.index {
                 let opt = |v: &Option<String>| {
-                    v.as_deref().map(escape_inline).unwrap_or_else(|| "none".into())
+                    v.as_deref()
+                        .map(escape_inline)
+                        .unwrap_or_else(|| "none".into())
                 };
                 let _ = writeln!(
                     w,
@@ -295,21 +313,13 @@ fn http(w: &mut String, report: &Report, with_bodies: bool) {
                     let _ = writeln!(w, "- **Redirected to:** {}", escape_inline(final_url));
                 }
                 for (name, value) in &h.headers {
-                    let _ = writeln!(
-                        w,
-                        "- **{}:** {}",
-                        escape_inline(name),
-                        escape_inline(value)
-                    );
+                    let _ = writeln!(w, "- **{}:** {}", escape_inline(name), escape_inline(value));
                 }
                 outcome_line(w, r);
                 if let Some(body) = &h.body {
                     if with_bodies {
                         let note = if h.body_truncated {
-                            format!(
-                                " (first {} bytes; truncated)",
-                                body.len()
-                            )
+                            format!(" (first {} bytes; truncated)", body.len())
                         } else {
                             String::new()
                         };

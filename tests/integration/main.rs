@@ -1,1 +1,10 @@
+//! Integration tests of the `remote-hands` binary against real parts: HTTP servers on
+//! 127.0.0.1 and a real `moto_server`. One test binary, modules by theme.
 
+mod support;
+
+mod cli;
+mod github;
+mod http_checks;
+mod moto_e2e;
+mod summary;

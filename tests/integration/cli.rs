@@ -1,0 +1,155 @@
+//! Usage and configuration errors: exit 2, one line naming the input, no report written.
+
+use crate::support::{bin, run};
+
+const UUID: &str = "3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b";
+
+fn assert_usage_error(args: &[&str], envs: &[(&str, &str)], input: &str, expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    std::fs::write(&json, "previous report").unwrap();
+    let summary = dir.path().join("summary.md");
+    let mut cmd = bin();
+    cmd.current_dir(dir.path())
+        .args(["check", "--json"])
+        .arg(&json)
+        .arg("--summary")
+        .arg(&summary)
+        .args(args)
+        .envs(envs.iter().copied());
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {:?}", r.stderr);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains(input), "names {input}: {}", r.stderr);
+    assert!(r.stderr.contains(expected), "says {expected}: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "no report on stdout: {}", r.stdout);
+    assert_eq!(std::fs::read_to_string(&json).unwrap(), "previous report");
+    assert!(!summary.exists(), "no summary written");
+}
+
+#[test]
+fn a_url_that_is_not_http_is_refused() {
+    assert_usage_error(
+        &["--api-base", "ftp://example.com"],
+        &[],
+        "--api-base",
+        "http:// or https://",
+    );
+}
+
+#[test]
+fn environment_inputs_are_named_as_such() {
+    assert_usage_error(
+        &["--api-base", "http://127.0.0.1:9"],
+        &[("CORRELATION_ID", "not-a-uuid")],
+        "CORRELATION_ID (environment)",
+        "is not a UUID",
+    );
+    assert_usage_error(
+        &[],
+        &[("VITE_API_BASE", "api.example.com")],
+        "VITE_API_BASE (environment)",
+        "not a valid URL",
+    );
+}
+
+#[test]
+fn bad_names_and_numbers_are_refused() {
+    let api = ["--api-base", "http://127.0.0.1:9"];
+    for (extra, input, expected) in [
+        (["--bucket", "Not_A_Bucket"], "--bucket", "S3 bucket name"),
+        (
+            ["--distribution-id", "E1/../x"],
+            "--distribution-id",
+            "distribution ID",
+        ),
+        (["--region", "US EAST"], "--region", "AWS region"),
+        (["--timeout", "0"], "--timeout", "seconds"),
+        (["--slow-ms", "fast"], "--slow-ms", "milliseconds"),
+        (
+            ["--expect-account", "12345"],
+            "--expect-account",
+            "12-digit",
+        ),
+        (
+            ["--requester", "a\u{1b}[31mb"],
+            "--requester",
+            "control characters",
+        ),
+    ] {
+        let args: Vec<&str> = api.iter().chain(extra.iter()).copied().collect();
+        assert_usage_error(&args, &[], input, expected);
+    }
+}
+
+#[test]
+fn nothing_to_check_is_a_usage_error() {
+    assert_usage_error(
+        &["--correlation-id", UUID],
+        &[],
+        "configuration",
+        "nothing to check",
+    );
+}
+
+#[test]
+fn report_paths_must_be_writable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin().current_dir(dir.path()).args([
+        "check",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--json",
+        "missing/dir/r.json",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--json") && r.stderr.contains("does not exist"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(bin()
+        .current_dir(dir.path())
+        .args(["check", "--api-base", "http://127.0.0.1:9", "--json"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is a directory"), "{}", r.stderr);
+
+    let r = run(bin()
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("nope/summary.md"))
+        .args(["check", "--api-base", "http://127.0.0.1:9"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("GITHUB_STEP_SUMMARY (environment)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("diagnose-summary.json").exists());
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let r = run(bin().args(["check", "--help"]));
+    assert_eq!(r.code, 0);
+    for needle in [
+        "Exit codes:",
+        "0  every check passed",
+        "1  at least one check failed",
+        "2  usage or configuration error",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "help lacks {needle:?}:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn unknown_flags_exit_2() {
+    let r = run(bin().args(["check", "--no-such-flag"]));
+    assert_eq!(r.code, 2);
+}

@@ -1,0 +1,75 @@
+//! What the integration tests share: the binary under test run in a clean environment,
+//! real loopback servers (HTTP targets, moto), and the JSON Schema validator.
+
+pub mod httpd;
+pub mod moto;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `remote-hands` with an empty environment (but PATH), so nothing on the machine
+/// (credentials, profiles, GitHub variables) leaks into a test. AWS config files point
+/// nowhere and instance metadata is disabled unless a test says otherwise.
+pub fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("remote-hands").expect("the binary is built");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent")
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A finished run: exit code and both streams as text.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("the binary runs");
+    Run {
+        code: status.code().expect("exited normally"),
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+    }
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Validates `report` against `schema/diagnose-summary.schema.json`, panicking with every
+/// violation.
+pub fn assert_valid_report(report: &Value) {
+    let schema_text = std::fs::read_to_string(root().join("schema/diagnose-summary.schema.json"))
+        .expect("the schema is in the repository");
+    let schema: Value = serde_json::from_str(&schema_text).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema:\n{}\n{report:#}",
+        errors.join("\n")
+    );
+}
