@@ -74,6 +74,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", env = "REQUESTER")]
     pub requester: Option<String>,
 
+    /// Name of the environment checked (production, staging…), shown in every report
+    #[arg(long, value_name = "NAME", env = "DIAGNOSE_ENVIRONMENT")]
+    pub environment: Option<String>,
+
+    /// Only contact these hosts in the HTTP checks (comma-separated names, IPs or `*.domain`),
+    /// and never internal addresses; for URLs that came from untrusted hands
+    #[arg(long, value_name = "HOSTS", env = "REMOTE_HANDS_ALLOWED_HOSTS")]
+    pub allowed_hosts: Option<String>,
+
+    /// With --allowed-hosts: also allow loopback, private and link-local addresses
+    #[arg(long, env = "REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES")]
+    pub allow_private_addresses: bool,
+
     /// Markdown summary file, appended to (as GitHub's step summary expects)
     #[arg(long, value_name = "PATH", env = "GITHUB_STEP_SUMMARY")]
     pub summary: Option<PathBuf>,

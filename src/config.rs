@@ -13,6 +13,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::policy::UrlPolicy;
 
 /// A configuration error: which input, and what was wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +54,8 @@ pub struct CheckConfig {
     pub expect_arn: Option<String>,
     pub correlation_id: Uuid,
     pub requester: String,
+    pub environment: Option<String>,
+    pub url_policy: UrlPolicy,
     pub summary_path: Option<PathBuf>,
     pub json_path: PathBuf,
     pub timeout: Duration,
@@ -68,6 +71,9 @@ pub struct CheckConfig {
 pub struct GithubEnv {
     pub output_path: Option<PathBuf>,
 }
+
+/// Longest environment name accepted.
+const MAX_ENVIRONMENT: usize = 64;
 
 /// Longest requester name accepted.
 const MAX_REQUESTER: usize = 256;
@@ -207,6 +213,39 @@ impl CheckConfig {
                 .unwrap_or_else(|| "unknown".to_string()),
         };
 
+        let environment = non_empty(&args.environment)
+            .map(|v| {
+                let input = name("environment", "--environment", "DIAGNOSE_ENVIRONMENT");
+                if v.chars().count() > MAX_ENVIRONMENT || v.chars().any(char::is_control) {
+                    Err(ConfigError::new(
+                        input,
+                        format!(
+                            "{v:?} is not a name of at most {MAX_ENVIRONMENT} printable characters"
+                        ),
+                    ))
+                } else {
+                    Ok(v)
+                }
+            })
+            .transpose()?;
+
+        let url_policy = UrlPolicy {
+            allowed_hosts: match non_empty(&args.allowed_hosts) {
+                Some(list) => UrlPolicy::parse_hosts(&list).map_err(|e| {
+                    ConfigError::new(
+                        name(
+                            "allowed_hosts",
+                            "--allowed-hosts",
+                            "REMOTE_HANDS_ALLOWED_HOSTS",
+                        ),
+                        e,
+                    )
+                })?,
+                None => Vec::new(),
+            },
+            allow_private: args.allow_private_addresses,
+        };
+
         let timeout = parse_seconds("--timeout", &args.timeout)?;
         let slow = parse_millis("--slow-ms", &args.slow_ms)?;
 
@@ -242,6 +281,8 @@ impl CheckConfig {
             expect_arn,
             correlation_id,
             requester,
+            environment,
+            url_policy,
             summary_path,
             json_path,
             timeout,

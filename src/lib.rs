@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod run;
 pub mod text;

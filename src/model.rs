@@ -285,6 +285,9 @@ pub struct Report {
     pub schema_version: u32,
     pub correlation_id: String,
     pub requester: String,
+    /// Name of the environment checked (`--environment`), when given.
+    #[serde(default)]
+    pub environment: Option<String>,
     pub frontend_url: Option<String>,
     pub api_base: Option<String>,
     pub target: Target,

@@ -43,7 +43,7 @@ pub async fn diagnose(config: &CheckConfig) -> anyhow::Result<Report> {
         (None, None)
     };
     let resources = Resources {
-        http: http::client(config.timeout)?,
+        http: http::client(config.timeout, &config.url_policy)?,
         aws,
         slow: config.slow,
         timeout: config.timeout,
@@ -59,6 +59,7 @@ pub async fn diagnose(config: &CheckConfig) -> anyhow::Result<Report> {
         schema_version: SCHEMA_VERSION,
         correlation_id: config.correlation_id.to_string(),
         requester: config.requester.clone(),
+        environment: config.environment.clone(),
         frontend_url: config.frontend_url.as_ref().map(redact_url),
         api_base: config.api_base.as_ref().map(redact_url),
         target: Target {

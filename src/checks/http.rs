@@ -153,10 +153,7 @@ fn failed(
     } else if e.is_connect() {
         format!("could not connect to {shown}: {root}")
     } else if e.is_redirect() {
-        format!(
-            "{shown} redirected more than {} times",
-            crate::http::MAX_REDIRECTS
-        )
+        format!("following the redirects of {shown} stopped: {root}")
     } else {
         format!("request to {shown} failed: {root}")
     };

@@ -25,6 +25,8 @@ use crate::model::{CheckId, CheckResult};
 pub enum Check {
     /// Not configured: the reason.
     Skip(String),
+    /// Configured, but the URL policy forbids contacting it: the reason (a failure).
+    Refused(String),
     Oidc(oidc::Expectations),
     S3Read {
         bucket: String,
@@ -87,6 +89,16 @@ pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
                     ),
                 },
             };
+            let check = match check {
+                Check::Http { url, .. } if config.url_policy.check_url(&url).is_err() => {
+                    let why = config.url_policy.check_url(&url).unwrap_err();
+                    Check::Refused(format!(
+                        "refused by the URL policy: {why}; {} was not contacted",
+                        crate::text::redact_url(&url)
+                    ))
+                }
+                other => other,
+            };
             (id, check)
         })
         .collect()
@@ -107,6 +119,7 @@ pub struct Resources {
 pub fn future(check: Check, res: &Resources) -> CheckFuture {
     match check {
         Check::Skip(reason) => Box::pin(async move { CheckResult::skip(reason) }),
+        Check::Refused(reason) => Box::pin(async move { CheckResult::fail(reason) }),
         Check::Http { url, cdn } => {
             let client = res.http.clone();
             let (slow, timeout) = (res.slow, res.timeout);
@@ -129,7 +142,9 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
                     Check::Cloudfront { distribution_id } => {
                         cloudfront::check(&aws::cloudfront_client(sdk), &distribution_id).await
                     }
-                    Check::Skip(_) | Check::Http { .. } => unreachable!("handled above"),
+                    Check::Skip(_) | Check::Refused(_) | Check::Http { .. } => {
+                        unreachable!("handled above")
+                    }
                 }
             })
         }

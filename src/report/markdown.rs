@@ -103,6 +103,9 @@ fn render(report: &Report, with_bodies: bool) -> String {
     let _ = writeln!(w, "# Diagnose on Demand\n");
     let _ = writeln!(w, "**Correlation ID:** `{}`  ", report.correlation_id);
     let _ = writeln!(w, "**Requester:** {}  ", escape_inline(&report.requester));
+    if let Some(environment) = &report.environment {
+        let _ = writeln!(w, "**Environment:** {}  ", escape_inline(environment));
+    }
     let _ = writeln!(
         w,
         "**Triggered:** {}  ",

@@ -34,12 +34,18 @@ impl Text {
 impl Renderer for Text {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
-        let _ = writeln!(
+        let _ = write!(
             out,
             "remote-hands check  correlation {}  requester {}",
             report.correlation_id,
             one_line(&report.requester)
         );
+        match &report.environment {
+            Some(environment) => {
+                let _ = writeln!(out, "  environment {}", one_line(environment));
+            }
+            None => out.push('\n'),
+        }
         for (id, r) in &report.checks {
             let _ = writeln!(
                 out,

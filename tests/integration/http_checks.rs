@@ -197,6 +197,18 @@ fn redirects_are_followed_and_recorded() {
 }
 
 #[test]
+fn a_redirect_loop_fails_with_the_reason() {
+    let s = Server::start(|_| Reply::Answer(302, vec![("location".into(), "/".into())], vec![]));
+    let (r, report) = check(&["--frontend-url", &s.url("/")]);
+    assert_eq!(r.code, 1);
+    let details = report["checks"]["frontend"]["details"].as_str().unwrap();
+    assert!(details.contains("following the redirects of"), "{details}");
+    assert!(details.contains("too many redirects"), "{details}");
+    // The first request and five redirects, then it gives up.
+    assert_eq!(s.requests().len(), 1 + remote_hands::http::MAX_REDIRECTS);
+}
+
+#[test]
 fn json_format_prints_the_report_file() {
     let s = healthy();
     let dir = tempfile::tempdir().unwrap();

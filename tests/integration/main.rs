@@ -8,3 +8,4 @@ mod github;
 mod http_checks;
 mod moto_e2e;
 mod summary;
+mod url_policy;

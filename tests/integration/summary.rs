@@ -139,6 +139,8 @@ fn a_passing_summary_has_the_original_sections() {
         &s.url("/"),
         "--requester",
         "alice",
+        "--environment",
+        "staging",
     ]);
     assert_eq!(code, 0);
     for section in [
