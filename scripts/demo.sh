@@ -26,7 +26,7 @@ case "$break_what" in
   *) echo "demo: --break '$break_what': expected bucket, api or target" >&2; exit 2 ;;
 esac
 
-scripts/setup.sh
+SETUP_SKIP_NODE=1 scripts/setup.sh
 echo "==> building remote-hands" >&2
 cargo build --locked --quiet
 bin=target/debug/remote-hands

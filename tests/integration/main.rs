@@ -3,6 +3,7 @@
 
 mod support;
 
+mod action;
 mod cli;
 mod github;
 mod http_checks;

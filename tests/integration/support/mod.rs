@@ -15,6 +15,26 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `name` from the project's virtualenv, else from PATH.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let venv = root().join(".venv/bin").join(name);
+    if venv.is_file() {
+        return Some(venv);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Like [`tool`], but a missing tool fails the test with how to install it.
+pub fn require_tool(name: &str) -> PathBuf {
+    tool(name).unwrap_or_else(|| {
+        panic!("{name} not found: run scripts/setup.sh (it installs the test tools)")
+    })
+}
+
 /// `remote-hands` with an empty environment (but PATH), so nothing on the machine
 /// (credentials, profiles, GitHub variables) leaks into a test. AWS config files point
 /// nowhere and instance metadata is disabled unless a test says otherwise.

