@@ -11,6 +11,17 @@ Exit codes:
   1  at least one check failed (with --fail-on warn: failed or warned)
   2  usage or configuration error: nothing was checked and no report was written";
 
+const DISPATCH_EXIT_CODES: &str = "\
+Exit codes:
+  0  the diagnosis ran and succeeded
+  1  the diagnosis ran and failed (the report says why)
+  2  usage, authentication or GitHub API error
+  3  the run did not complete in time, or ended without a report
+
+The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed. repository_dispatch
+needs a token with Contents: write (fine-grained) or repo scope; workflow_dispatch needs
+Actions: write; reading the result needs Actions: read.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "remote-hands",
@@ -29,6 +40,132 @@ pub enum Command {
     /// Run the diagnosis: AWS identity, S3, CloudFront and HTTP checks, concurrently.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Start the diagnosis workflow in a repository, wait for it, and print its report.
+    #[command(after_help = DISPATCH_EXIT_CODES)]
+    Dispatch(DispatchArgs),
+    /// Print the report of an existing diagnosis run.
+    #[command(after_help = DISPATCH_EXIT_CODES)]
+    Result(ResultArgs),
+}
+
+/// Where the runs are, and how results are shown (shared by `dispatch` and `result`).
+#[derive(Debug, Args)]
+pub struct GithubArgs {
+    /// Repository that holds the diagnosis workflow
+    #[arg(long, value_name = "OWNER/NAME", env = "GITHUB_REPOSITORY")]
+    pub repo: Option<String>,
+
+    /// GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3)
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
+    pub api_url: String,
+
+    /// Workflow file of the diagnosis (used to find runs, and by --via workflow)
+    #[arg(long, value_name = "FILE", default_value = "diagnose-dispatch.yml")]
+    pub workflow: String,
+
+    /// Name of the artifact that holds diagnose-summary.json
+    #[arg(long, value_name = "NAME", default_value = "diagnose-summary")]
+    pub artifact_name: String,
+
+    /// How the result is printed
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ResultFormat::Text)]
+    pub format: ResultFormat,
+
+    /// Also post the Discord message to this webhook URL
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DISCORD_WEBHOOK_URL",
+        hide_env_values = true
+    )]
+    pub discord_webhook: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DispatchArgs {
+    #[command(flatten)]
+    pub github: GithubArgs,
+
+    /// How the run is started: repository_dispatch (event diagnose.request) or workflow_dispatch
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = Via::Repository)]
+    pub via: Via,
+
+    /// Branch or tag the workflow runs on (--via workflow) [default: the default branch]
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+
+    /// Correlation ID (a UUID); a UUID v4 is generated when absent
+    #[arg(long, value_name = "UUID")]
+    pub correlation_id: Option<String>,
+
+    /// Who asks (shown in the run name and the report) [default: $USER]
+    #[arg(long, value_name = "NAME")]
+    pub requester: Option<String>,
+
+    /// Discord channel ID, passed to the run
+    #[arg(long, value_name = "ID")]
+    pub channel_id: Option<String>,
+
+    /// Discord thread ID, passed to the run
+    #[arg(long, value_name = "ID")]
+    pub thread_id: Option<String>,
+
+    /// Frontend URL override for this run (the workflow checks it against its allowlist)
+    #[arg(long, value_name = "URL")]
+    pub frontend_url: Option<String>,
+
+    /// API base override for this run (the workflow checks it against its allowlist)
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+
+    /// Start the run, print the correlation ID (and the run, when known), and exit 0
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Longest total wait, in seconds
+    #[arg(long, value_name = "SECONDS", default_value = "600")]
+    pub timeout: String,
+
+    /// Longest time the run may take to start (not found yet, or queued), in seconds
+    #[arg(long, value_name = "SECONDS", default_value = "300")]
+    pub queue_timeout: String,
+
+    /// Cancel the run when the wait gives up
+    #[arg(long)]
+    pub cancel_on_timeout: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResultArgs {
+    /// The run: its ID, or its URL (https://github.com/OWNER/NAME/actions/runs/ID)
+    #[arg(value_name = "RUN_ID|RUN_URL")]
+    pub run: String,
+
+    #[command(flatten)]
+    pub github: GithubArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Via {
+    /// repository_dispatch, event type diagnose.request (needs Contents: write)
+    Repository,
+    /// workflow_dispatch of --workflow (needs Actions: write)
+    Workflow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResultFormat {
+    /// A terminal table
+    Text,
+    /// The report with the run's metadata
+    Json,
+    /// A Discord message payload (JSON)
+    Discord,
 }
 
 #[derive(Debug, Args)]

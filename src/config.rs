@@ -12,7 +12,9 @@ use clap::parser::ValueSource;
 use url::Url;
 use uuid::Uuid;
 
-use crate::cli::{CheckArgs, FailOn, Format};
+use crate::cli::{
+    CheckArgs, DispatchArgs, FailOn, Format, GithubArgs, ResultArgs, ResultFormat, Via,
+};
 use crate::policy::UrlPolicy;
 
 /// A configuration error: which input, and what was wrong with it.
@@ -507,5 +509,383 @@ mod tests {
         for bad in ["0", "-1", "abc", "inf", "99999"] {
             assert!(parse_seconds("t", bad).is_err(), "{bad}");
         }
+    }
+}
+
+// ---- dispatch and result ------------------------------------------------------------------
+
+/// A GitHub token: never printed, never in a Debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// `owner/name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repo {
+    pub owner: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// What `dispatch` and `result` share, validated.
+#[derive(Debug, Clone)]
+pub struct GithubConfig {
+    pub repo: Repo,
+    pub token: Token,
+    /// Ends with `/`.
+    pub api_url: Url,
+    pub workflow: String,
+    pub artifact_name: String,
+    pub format: ResultFormat,
+    pub discord_webhook: Option<Url>,
+    /// Multiplies every wait (tests and benchmarks): `REMOTE_HANDS_TIME_SCALE`.
+    pub time_scale: f64,
+}
+
+/// Everything `remote-hands dispatch` needs, validated.
+#[derive(Debug, Clone)]
+pub struct DispatchConfig {
+    pub github: GithubConfig,
+    pub via: Via,
+    pub git_ref: Option<String>,
+    pub correlation_id: Uuid,
+    pub requester: String,
+    /// Passed to the run, in this order: channel_id, thread_id, frontend_url, api_base.
+    pub extra: Vec<(&'static str, String)>,
+    pub no_wait: bool,
+    pub timeout: Duration,
+    pub queue_timeout: Duration,
+    pub cancel_on_timeout: bool,
+}
+
+/// Everything `remote-hands result` needs, validated.
+#[derive(Debug, Clone)]
+pub struct ResultConfig {
+    pub github: GithubConfig,
+    pub run_id: u64,
+}
+
+impl GithubConfig {
+    /// `repo_hint` is the repository named by a run URL, used when --repo is absent.
+    fn from_args(
+        args: &GithubArgs,
+        matches: &ArgMatches,
+        env: &dyn Environment,
+        repo_hint: Option<Repo>,
+    ) -> Result<GithubConfig, ConfigError> {
+        let repo_input = match matches.value_source("repo") {
+            Some(ValueSource::EnvVariable) => "GITHUB_REPOSITORY (environment)",
+            _ => "--repo",
+        };
+        let repo = match (non_empty(&args.repo), repo_hint) {
+            (Some(r), hint) => {
+                let repo = parse_repo(repo_input, &r)?;
+                if let Some(hint) = hint.filter(|h| *h != repo) {
+                    return Err(ConfigError::new(
+                        "RUN_URL",
+                        format!("the run URL is in {hint}, but {repo_input} says {repo}"),
+                    ));
+                }
+                repo
+            }
+            (None, Some(hint)) => hint,
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "--repo",
+                    "missing: name the repository as OWNER/NAME (or set GITHUB_REPOSITORY)",
+                ));
+            }
+        };
+        let token = non_empty(&env.var("GITHUB_TOKEN"))
+            .or_else(|| non_empty(&env.var("GH_TOKEN")))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "GITHUB_TOKEN (environment)",
+                    "missing: set GITHUB_TOKEN or GH_TOKEN to a token that may use the repository's Actions",
+                )
+            })?;
+        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ConfigError::new(
+                "GITHUB_TOKEN (environment)",
+                "contains whitespace or control characters",
+            ));
+        }
+        let api_input = match matches.value_source("api_url") {
+            Some(ValueSource::EnvVariable) => "GITHUB_API_URL (environment)",
+            _ => "--api-url",
+        };
+        let mut api_url = parse_http_url(api_input, &args.api_url)?;
+        if api_url.scheme() == "http" && !is_loopback_host(&api_url) {
+            return Err(ConfigError::new(
+                api_input,
+                format!(
+                    "{api_url} is plain http: the token would travel unencrypted; use https (http is accepted for loopback only)"
+                ),
+            ));
+        }
+        if api_url.query().is_some() || api_url.fragment().is_some() {
+            return Err(ConfigError::new(
+                api_input,
+                "must not have a query or fragment",
+            ));
+        }
+        if !api_url.path().ends_with('/') {
+            let path = format!("{}/", api_url.path());
+            api_url.set_path(&path);
+        }
+        let workflow = args.workflow.trim().to_string();
+        if workflow.is_empty()
+            || !workflow
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            return Err(ConfigError::new(
+                "--workflow",
+                format!("{workflow:?} is not a workflow file name like diagnose-dispatch.yml"),
+            ));
+        }
+        let artifact_name = args.artifact_name.trim().to_string();
+        if artifact_name.is_empty()
+            || artifact_name.len() > 256
+            || artifact_name.chars().any(|c| {
+                c.is_control() || matches!(c, '"' | ':' | '<' | '>' | '|' | '*' | '?' | '\\' | '/')
+            })
+        {
+            return Err(ConfigError::new(
+                "--artifact-name",
+                format!("{artifact_name:?} is not a valid artifact name"),
+            ));
+        }
+        let discord_webhook = non_empty(&args.discord_webhook)
+            .map(|v| {
+                let input = match matches.value_source("discord_webhook") {
+                    Some(ValueSource::EnvVariable) => "DISCORD_WEBHOOK_URL (environment)",
+                    _ => "--discord-webhook",
+                };
+                let url = Url::parse(&v).map_err(|_| {
+                    ConfigError::new(
+                        input,
+                        "is not a URL (the value is not shown: it holds a secret)",
+                    )
+                })?;
+                let ok =
+                    url.scheme() == "https" || (url.scheme() == "http" && is_loopback_host(&url));
+                if !ok || url.host_str().is_none() {
+                    return Err(ConfigError::new(
+                        input,
+                        "must be an https URL (the value is not shown: it holds a secret)",
+                    ));
+                }
+                Ok(url)
+            })
+            .transpose()?;
+        let time_scale = match non_empty(&env.var("REMOTE_HANDS_TIME_SCALE")) {
+            None => 1.0,
+            Some(v) => match v.parse::<f64>() {
+                Ok(s) if s.is_finite() && s > 0.0 && s <= 1.0 => s,
+                _ => {
+                    return Err(ConfigError::new(
+                        "REMOTE_HANDS_TIME_SCALE (environment)",
+                        format!("{v:?} is not a number in (0, 1]"),
+                    ));
+                }
+            },
+        };
+        Ok(GithubConfig {
+            repo,
+            token: Token(token),
+            api_url,
+            workflow,
+            artifact_name,
+            format: args.format,
+            discord_webhook,
+            time_scale,
+        })
+    }
+}
+
+impl DispatchConfig {
+    pub fn from_args(
+        args: &DispatchArgs,
+        matches: &ArgMatches,
+        env: &dyn Environment,
+    ) -> Result<DispatchConfig, ConfigError> {
+        let github = GithubConfig::from_args(&args.github, matches, env, None)?;
+        let correlation_id = match non_empty(&args.correlation_id) {
+            Some(v) => parse_uuid("--correlation-id", &v)?,
+            None => Uuid::new_v4(),
+        };
+        let requester = match non_empty(&args.requester) {
+            Some(v) => validate_requester("--requester", v)?,
+            None => non_empty(&env.var("USER"))
+                .or_else(|| non_empty(&env.var("USERNAME")))
+                .and_then(|v| validate_requester("USER", v).ok())
+                .unwrap_or_else(|| "unknown".to_string()),
+        };
+        let mut extra = Vec::new();
+        for (key, flag, value) in [
+            ("channel_id", "--channel-id", &args.channel_id),
+            ("thread_id", "--thread-id", &args.thread_id),
+        ] {
+            if let Some(v) = non_empty(value) {
+                if v.len() > 25 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ConfigError::new(
+                        flag,
+                        format!("{v:?} is not a numeric Discord ID"),
+                    ));
+                }
+                extra.push((key, v));
+            }
+        }
+        for (key, flag, value) in [
+            ("frontend_url", "--frontend-url", &args.frontend_url),
+            ("api_base", "--api-base", &args.api_base),
+        ] {
+            if let Some(v) = non_empty(value) {
+                extra.push((key, parse_http_url(flag, &v)?.to_string()));
+            }
+        }
+        let git_ref = non_empty(&args.git_ref)
+            .map(|r| {
+                if r.len() > 255
+                    || r.chars().any(|c| c.is_control() || c == ' ')
+                    || r.contains("..")
+                {
+                    Err(ConfigError::new(
+                        "--ref",
+                        format!("{r:?} is not a branch or tag name"),
+                    ))
+                } else {
+                    Ok(r)
+                }
+            })
+            .transpose()?;
+        Ok(DispatchConfig {
+            github,
+            via: args.via,
+            git_ref,
+            correlation_id,
+            requester,
+            extra,
+            no_wait: args.no_wait,
+            timeout: parse_wait("--timeout", &args.timeout)?,
+            queue_timeout: parse_wait("--queue-timeout", &args.queue_timeout)?,
+            cancel_on_timeout: args.cancel_on_timeout,
+        })
+    }
+}
+
+impl ResultConfig {
+    pub fn from_args(
+        args: &ResultArgs,
+        matches: &ArgMatches,
+        env: &dyn Environment,
+    ) -> Result<ResultConfig, ConfigError> {
+        let (run_id, repo_hint) = parse_run(&args.run)?;
+        let github = GithubConfig::from_args(&args.github, matches, env, repo_hint)?;
+        Ok(ResultConfig { github, run_id })
+    }
+}
+
+/// `123`, or `https://HOST/OWNER/NAME/actions/runs/123[/attempts/N][/…]`.
+fn parse_run(v: &str) -> Result<(u64, Option<Repo>), ConfigError> {
+    let v = v.trim();
+    if let Ok(id) = v.parse::<u64>() {
+        return Ok((id, None));
+    }
+    let bad = || {
+        ConfigError::new(
+            "RUN_ID|RUN_URL",
+            format!(
+                "{v:?} is neither a run ID nor a run URL like https://github.com/OWNER/NAME/actions/runs/123"
+            ),
+        )
+    };
+    let url = Url::parse(v).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad());
+    }
+    let parts: Vec<&str> = url.path_segments().ok_or_else(bad)?.collect();
+    match parts.as_slice() {
+        [owner, name, "actions", "runs", id, ..] => {
+            let id = id.parse::<u64>().map_err(|_| bad())?;
+            let repo = parse_repo("RUN_URL", &format!("{owner}/{name}"))?;
+            Ok((id, Some(repo)))
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn parse_repo(input: &str, v: &str) -> Result<Repo, ConfigError> {
+    let bad = || ConfigError::new(input, format!("{v:?} is not OWNER/NAME"));
+    let (owner, name) = v.trim().split_once('/').ok_or_else(bad)?;
+    let owner_ok = !owner.is_empty()
+        && owner.len() <= 39
+        && owner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let name_ok = !name.is_empty()
+        && name.len() <= 100
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if owner_ok && name_ok {
+        Ok(Repo {
+            owner: owner.to_string(),
+            name: name.to_string(),
+        })
+    } else {
+        Err(bad())
+    }
+}
+
+fn validate_requester(input: &str, v: String) -> Result<String, ConfigError> {
+    if v.chars().count() > MAX_REQUESTER {
+        return Err(ConfigError::new(
+            input,
+            format!("longer than {MAX_REQUESTER} characters"),
+        ));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            input,
+            "contains control characters (newline, tab, escape…)",
+        ));
+    }
+    Ok(v)
+}
+
+fn parse_wait(input: &str, v: &str) -> Result<Duration, ConfigError> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 21_600.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err(ConfigError::new(
+            input,
+            format!("{v:?} is not a number of seconds between 0 and 21600"),
+        )),
+    }
+}
+
+fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
     }
 }

@@ -1,5 +1,7 @@
-//! The one HTTP client of the process, built in one place: rustls, a product User-Agent,
-//! bounded redirects, and the run's deadline.
+//! The HTTP client of the process, built in one place: rustls and a product User-Agent.
+//! `check` gets one that follows bounded redirects under the URL policy; `dispatch` and
+//! `result` get one that follows none, so a redirect to another host never carries the
+//! GitHub token.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,4 +46,16 @@ pub fn client(timeout: Duration, policy: &UrlPolicy) -> anyhow::Result<reqwest::
         builder = builder.redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS));
     }
     builder.build().context("building the HTTP client")
+}
+
+/// The client of `dispatch` and `result`: no redirects followed (the caller follows them
+/// by hand, without credentials), no cookies, bounded connect and request times.
+pub fn api_client() -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .context("building the HTTP client")
 }

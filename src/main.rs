@@ -1,26 +1,26 @@
 //! The `remote-hands` binary: parse, run, exit code.
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 use remote_hands::cli::{Cli, Command};
-use remote_hands::config::{CheckConfig, ProcessEnv};
+use remote_hands::config::{CheckConfig, DispatchConfig, ProcessEnv, ResultConfig};
 use remote_hands::run::{self, EXIT_USAGE};
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let (_, sub) = matches.subcommand().expect("clap requires a subcommand");
+    let usage = |e: &dyn std::fmt::Display| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_USAGE)
+    };
     match cli.command {
         Command::Check(args) => {
-            let sub = matches
-                .subcommand_matches("check")
-                .expect("clap matched the check subcommand");
             let config = match CheckConfig::from_args(&args, sub, &ProcessEnv) {
                 Ok(c) => c,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(EXIT_USAGE);
-                }
+                Err(e) => return usage(&e),
             };
             if config.endpoint_from_flag
                 && let Some(url) = &config.endpoint_url
@@ -30,23 +30,40 @@ fn main() -> ExitCode {
                 // the same endpoint as the service clients.
                 unsafe { std::env::set_var("AWS_ENDPOINT_URL", url.as_str()) };
             }
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("error: starting the async runtime: {e}");
-                    return ExitCode::from(EXIT_USAGE);
-                }
-            };
-            match runtime.block_on(run::check(config)) {
-                Ok(code) => ExitCode::from(code),
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::from(EXIT_USAGE)
-                }
-            }
+            block_on(run::check(config))
+        }
+        Command::Dispatch(args) => match DispatchConfig::from_args(&args, sub, &ProcessEnv) {
+            Ok(config) => block_on(remote_hands::dispatch::dispatch(config)),
+            Err(e) => usage(&e),
+        },
+        Command::Result(args) => match ResultConfig::from_args(&args, sub, &ProcessEnv) {
+            Ok(config) => block_on(remote_hands::dispatch::result(config)),
+            Err(e) => usage(&e),
+        },
+    }
+}
+
+/// Runs `job` on a multi-threaded runtime; an error is a one-line message and exit 2.
+fn block_on<F, C>(job: F) -> ExitCode
+where
+    F: Future<Output = anyhow::Result<C>>,
+    C: Into<u8>,
+{
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match runtime.block_on(job) {
+        Ok(code) => ExitCode::from(code.into()),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }

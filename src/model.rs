@@ -101,8 +101,11 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// The result of one check.
+/// The result of one check. Reads reports of the original shell workflow too, where a
+/// check has only `ok` and `details` (or `status` and `ms`): the outcome is then `pass`
+/// or `fail` by `ok`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RawCheckResult")]
 pub struct CheckResult {
     /// The spec's flag: false only when the check failed.
     pub ok: bool,
@@ -121,6 +124,40 @@ pub struct CheckResult {
     /// What the check saw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+}
+
+#[derive(Deserialize)]
+struct RawCheckResult {
+    ok: bool,
+    #[serde(default)]
+    outcome: Option<Outcome>,
+    #[serde(default)]
+    details: String,
+    #[serde(default)]
+    ms: u64,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    error: Option<ErrorInfo>,
+    #[serde(default)]
+    evidence: Option<Evidence>,
+}
+
+impl From<RawCheckResult> for CheckResult {
+    fn from(raw: RawCheckResult) -> Self {
+        let outcome = raw
+            .outcome
+            .unwrap_or(if raw.ok { Outcome::Pass } else { Outcome::Fail });
+        CheckResult {
+            ok: raw.ok,
+            outcome,
+            details: raw.details,
+            ms: raw.ms,
+            status: raw.status,
+            error: raw.error,
+            evidence: raw.evidence,
+        }
+    }
 }
 
 impl CheckResult {
@@ -247,8 +284,10 @@ pub struct HttpEvidence {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Durations {
     /// Wall time of the whole run, in seconds.
+    #[serde(default)]
     pub total_s: f64,
     /// Seconds per step, keyed by check id (and `api` for the API checks together).
+    #[serde(default)]
     pub steps: BTreeMap<String, f64>,
 }
 
@@ -279,27 +318,41 @@ pub struct Target {
     pub endpoint_url: Option<String>,
 }
 
-/// The whole report.
+/// The whole report. Reports of the original shell workflow (the spec's keys only, no
+/// `schema_version`) read back with `schema_version` 0 and the added fields empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    #[serde(default)]
     pub schema_version: u32,
     pub correlation_id: String,
+    #[serde(default)]
     pub requester: String,
     /// Name of the environment checked (`--environment`), when given.
     #[serde(default)]
     pub environment: Option<String>,
+    #[serde(default)]
     pub frontend_url: Option<String>,
+    #[serde(default)]
     pub api_base: Option<String>,
+    #[serde(default)]
     pub target: Target,
     /// RFC 3339 UTC time the run started.
+    #[serde(default)]
     pub started_at: String,
     /// `remote-hands <version>`.
+    #[serde(default)]
     pub tool: String,
     pub checks: BTreeMap<CheckId, CheckResult>,
+    #[serde(default)]
     pub durations: Durations,
     pub conclusion: Conclusion,
     /// The threshold the conclusion was computed with: `fail`, `warn` or `never`.
+    #[serde(default = "default_fail_on")]
     pub fail_on: String,
+}
+
+fn default_fail_on() -> String {
+    "fail".to_string()
 }
 
 impl Report {
@@ -309,5 +362,41 @@ impl Report {
             .values()
             .filter(|c| c.outcome == outcome)
             .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The "Machine-Readable Result" of the original shell workflow, as its spec shows it.
+    const SPEC_REPORT: &str = r#"{
+      "correlation_id": "abc12345-6789-...",
+      "requester": "discord-user",
+      "frontend_url": "https://example.com",
+      "api_base": "https://api.example.com",
+      "checks": {
+        "oidc": {"ok": true, "details": "AWS OIDC role assume"},
+        "s3_read": {"ok": true, "details": "S3 bucket accessible"},
+        "cloudfront": {"ok": false, "details": "CloudFront distribution accessible"},
+        "api_health": {"ok": true, "status": 200, "ms": 145},
+        "api_hello": {"ok": true, "status": 200, "ms": 98}
+      },
+      "durations": {"total_s": 45, "steps": {"oidc": 2, "s3_read": 5, "cloudfront": 7, "api": 243}},
+      "conclusion": "success"
+    }"#;
+
+    #[test]
+    fn reports_of_the_original_workflow_read_back() {
+        let r: Report = serde_json::from_str(SPEC_REPORT).unwrap();
+        assert_eq!(r.schema_version, 0);
+        assert_eq!(r.requester, "discord-user");
+        assert_eq!(r.checks[&CheckId::ApiHealth].status, Some(200));
+        assert_eq!(r.checks[&CheckId::ApiHealth].ms, 145);
+        assert_eq!(r.checks[&CheckId::ApiHealth].outcome, Outcome::Pass);
+        assert_eq!(r.checks[&CheckId::Cloudfront].outcome, Outcome::Fail);
+        assert_eq!(r.durations.total_s, 45.0);
+        assert_eq!(r.durations.steps["api"], 243.0);
+        assert!(!r.checks.contains_key(&CheckId::Frontend));
     }
 }

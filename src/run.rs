@@ -3,7 +3,7 @@
 //! GitHub Actions outputs, and print the chosen format.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -159,12 +159,7 @@ pub async fn check(config: CheckConfig) -> anyhow::Result<u8> {
     let stdout_text = match config.format {
         Format::Json => json,
         Format::Markdown => Markdown::default().render(&report),
-        Format::Text => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb");
-            Text { color }.render(&report)
-        }
+        Format::Text => Text::for_stdout().render(&report),
     };
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -2,6 +2,7 @@
 //! trait, and the file writing they share (atomic replace for the JSON file, one append
 //! for the step summary).
 
+mod discord;
 mod json;
 mod markdown;
 mod text;
@@ -11,6 +12,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+pub use discord::Discord;
 pub use json::Json;
 pub use markdown::{Markdown, SUMMARY_LIMIT};
 pub use text::Text;

@@ -12,6 +12,17 @@ pub struct Text {
 }
 
 impl Text {
+    /// Colored when standard output is a terminal, `NO_COLOR` is unset and `TERM` is
+    /// not `dumb`.
+    pub fn for_stdout() -> Text {
+        use std::io::IsTerminal;
+        Text {
+            color: std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+        }
+    }
+
     fn paint(&self, s: &str, code: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")

@@ -5,6 +5,7 @@ mod support;
 
 mod action;
 mod cli;
+mod dispatch;
 mod github;
 mod http_checks;
 mod moto_e2e;

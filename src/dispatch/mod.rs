@@ -1,0 +1,718 @@
+//! `remote-hands dispatch` and `remote-hands result`: start the diagnosis workflow in a
+//! repository, find its run by correlation ID, wait for it within the rate limits, read
+//! the report back (artifact first, job log second), check that it is this run's report,
+//! and print it as text, JSON or a Discord message.
+
+pub mod artifact;
+pub mod progress;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use crate::cli::{ResultFormat, Via};
+use crate::clock::Clock;
+use crate::config::{DispatchConfig, GithubConfig, ResultConfig};
+use crate::github::types::{
+    Artifacts, DispatchDetails, Jobs, Repository, WorkflowRun, WorkflowRuns,
+};
+use crate::github::{Github, GithubError};
+use crate::model::{Conclusion, Report};
+use crate::report::{Discord, Renderer, Text};
+use progress::Progress;
+
+/// The repository_dispatch event type the workflow listens for.
+pub const EVENT_TYPE: &str = "diagnose.request";
+/// GitHub's limit on client_payload's top-level keys.
+pub const MAX_PAYLOAD_KEYS: usize = 10;
+/// GitHub's limit on workflow_dispatch inputs.
+pub const MAX_INPUTS: usize = 25;
+/// First poll interval; it grows by half each unchanged poll, up to the maximum.
+pub const POLL_MIN: Duration = Duration::from_secs(1);
+pub const POLL_MAX: Duration = Duration::from_secs(3);
+/// How far the local and GitHub's clocks may disagree when searching runs by time.
+const CLOCK_SKEW: Duration = Duration::from_secs(120);
+
+/// How a dispatch or result ended; each maps to an exit code.
+#[derive(Debug)]
+pub enum Ending {
+    /// The run's report (exit 0 or 1 by its conclusion).
+    Report(Box<Found>),
+    /// `--no-wait`: the run was started (exit 0).
+    Started(Value),
+    /// Not complete in time (exit 3).
+    Timeout(String),
+    /// Completed without a readable report (exit 3).
+    NoReport(String),
+    /// Usage, authentication or API error (exit 2).
+    Error(String),
+}
+
+#[derive(Debug)]
+pub struct Found {
+    pub run: WorkflowRun,
+    pub report: Report,
+    /// `artifact` or `log`.
+    pub source: &'static str,
+}
+
+impl Ending {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Ending::Report(f) if f.report.conclusion == Conclusion::Success => 0,
+            Ending::Report(_) => 1,
+            Ending::Started(_) => 0,
+            Ending::Timeout(_) | Ending::NoReport(_) => 3,
+            Ending::Error(_) => 2,
+        }
+    }
+}
+
+impl From<GithubError> for Ending {
+    fn from(e: GithubError) -> Ending {
+        match e {
+            GithubError::Deadline { .. } => Ending::Timeout(e.to_string()),
+            other => Ending::Error(other.to_string()),
+        }
+    }
+}
+
+fn github(config: &GithubConfig, progress: Arc<Progress>) -> anyhow::Result<Github> {
+    Ok(Github::new(
+        crate::http::api_client()?,
+        config.api_url.clone(),
+        config.repo.clone(),
+        config.token.clone(),
+        Clock::new(config.time_scale),
+        Box::new(move |m| progress.note(m)),
+    ))
+}
+
+/// The repository_dispatch `client_payload` (or workflow_dispatch `inputs`), refused
+/// before sending when it has more than `limit` keys.
+pub fn payload(fields: &[(&str, String)], limit: usize) -> Result<Map<String, Value>, String> {
+    let map: Map<String, Value> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+        .collect();
+    if map.len() > limit {
+        return Err(format!(
+            "the payload has {} top-level keys; GitHub accepts at most {limit}",
+            map.len()
+        ));
+    }
+    Ok(map)
+}
+
+/// Runs `remote-hands dispatch`; prints the result; returns the exit code.
+pub async fn dispatch(config: DispatchConfig) -> anyhow::Result<u8> {
+    let progress = Arc::new(Progress::new());
+    let gh = github(&config.github, progress.clone())?;
+    let ending = match run_dispatch(&config, &gh, &progress).await {
+        Ok(e) | Err(e) => e,
+    };
+    progress.finish();
+    finish(&config.github, &gh, ending).await
+}
+
+/// Runs `remote-hands result`.
+pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
+    let progress = Arc::new(Progress::new());
+    let gh = github(&config.github, progress.clone())?;
+    let deadline = gh.clock.deadline(Duration::from_secs(120));
+    let ending = async {
+        let run: WorkflowRun = gh
+            .get(
+                gh.repo_url(&format!("actions/runs/{}", config.run_id), &[]),
+                &format!("reading run {}", config.run_id),
+                deadline,
+            )
+            .await?;
+        if !run.is_completed() {
+            return Ok::<Ending, Ending>(Ending::Timeout(format!(
+                "run {} is {}, not completed yet",
+                run.id,
+                run.status.as_deref().unwrap_or("in an unknown state")
+            )));
+        }
+        // The run was named by the user; its title says which correlation ID it carries.
+        let expected = uuid_in(&run.display_title);
+        Ok(fetch_report(
+            &config.github,
+            &gh,
+            &progress,
+            run,
+            expected.as_deref(),
+            deadline,
+        )
+        .await)
+    }
+    .await;
+    let ending = match ending {
+        Ok(e) | Err(e) => e,
+    };
+    progress.finish();
+    finish(&config.github, &gh, ending).await
+}
+
+fn uuid_in(title: &str) -> Option<String> {
+    title
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| uuid::Uuid::try_parse(w).is_ok() && w.len() == 36)
+        .map(str::to_lowercase)
+}
+
+async fn run_dispatch(
+    config: &DispatchConfig,
+    gh: &Github,
+    progress: &Progress,
+) -> Result<Ending, Ending> {
+    let clock = gh.clock;
+    let started = Instant::now();
+    let deadline = clock.deadline(config.timeout);
+    let queue_deadline = clock.deadline(config.queue_timeout).min(deadline);
+    let cid = config.correlation_id.to_string();
+
+    let mut fields: Vec<(&str, String)> = vec![
+        ("correlation_id", cid.clone()),
+        ("requester", config.requester.clone()),
+    ];
+    fields.extend(config.extra.iter().cloned());
+
+    let (known_run, dispatched_at) = match config.via {
+        Via::Repository => {
+            let client_payload = payload(&fields, MAX_PAYLOAD_KEYS).map_err(Ending::Error)?;
+            let body = json!({"event_type": EVENT_TYPE, "client_payload": client_payload});
+            let answer = gh
+                .call(
+                    Method::POST,
+                    gh.repo_url("dispatches", &[]),
+                    Some(&body),
+                    "sending the repository_dispatch event",
+                    deadline,
+                )
+                .await
+                .map_err(|e| with_hint(e, "repository_dispatch needs a token with Contents: write (fine-grained) or the repo scope (classic)"))?;
+            (None, server_time(&answer.headers))
+        }
+        Via::Workflow => {
+            let inputs = payload(&fields, MAX_INPUTS).map_err(Ending::Error)?;
+            let git_ref = match &config.git_ref {
+                Some(r) => r.clone(),
+                None => {
+                    let repo: Repository = gh
+                        .get(gh.repo_url("", &[]), "reading the repository", deadline)
+                        .await?;
+                    repo.default_branch
+                }
+            };
+            let url = gh.repo_url(
+                &format!("actions/workflows/{}/dispatches", config.github.workflow),
+                &[],
+            );
+            let what = format!("starting {} on {git_ref}", config.github.workflow);
+            let hint = "workflow_dispatch needs a token with Actions: write";
+            let body = json!({"ref": git_ref, "inputs": inputs, "return_run_details": true});
+            let answer = match gh
+                .call(Method::POST, url.clone(), Some(&body), &what, deadline)
+                .await
+            {
+                Ok(a) => a,
+                // Older GitHub Enterprise Server does not know return_run_details.
+                Err(GithubError::Refused {
+                    status: 400 | 422,
+                    message,
+                    ..
+                }) if message.contains("return_run_details") => {
+                    progress.note(
+                        "this GitHub does not return run details; searching for the run instead",
+                    );
+                    let body = json!({"ref": git_ref, "inputs": inputs});
+                    gh.call(Method::POST, url, Some(&body), &what, deadline)
+                        .await
+                        .map_err(|e| with_hint(e, hint))?
+                }
+                Err(e) => return Err(with_hint(e, hint)),
+            };
+            let details = (answer.status == 200)
+                .then(|| serde_json::from_slice::<DispatchDetails>(&answer.body).ok())
+                .flatten();
+            (details, server_time(&answer.headers))
+        }
+    };
+    progress.note(&format!("started: correlation ID {cid}"));
+
+    if config.no_wait {
+        let mut started = json!({"correlation_id": cid, "repository": gh.repo.to_string()});
+        if let Some(d) = &known_run {
+            started["run_id"] = json!(d.workflow_run_id);
+            started["html_url"] = json!(d.html_url);
+        }
+        return Ok(Ending::Started(started));
+    }
+
+    // Find the run.
+    let mut run = match &known_run {
+        Some(d) => {
+            gh.get::<WorkflowRun>(
+                gh.repo_url(&format!("actions/runs/{}", d.workflow_run_id), &[]),
+                "reading the started run",
+                deadline,
+            )
+            .await?
+        }
+        None => {
+            let event = match config.via {
+                Via::Repository => "repository_dispatch",
+                Via::Workflow => "workflow_dispatch",
+            };
+            find_run(
+                config,
+                gh,
+                progress,
+                &cid,
+                event,
+                dispatched_at,
+                queue_deadline,
+            )
+            .await?
+        }
+    };
+    if let Some(url) = &run.html_url {
+        progress.note(&format!("run {}: {url}", run.id));
+    }
+
+    // Wait for it.
+    let run_url = gh.repo_url(&format!("actions/runs/{}", run.id), &[]);
+    let mut interval = POLL_MIN;
+    let mut last = String::new();
+    loop {
+        let state = run.status.clone().unwrap_or_else(|| "unknown".into());
+        if state != last {
+            interval = POLL_MIN;
+            last = state.clone();
+        }
+        progress.state(&format!("run {} {state}", run.id));
+        if run.is_completed() {
+            break;
+        }
+        let queued = matches!(
+            state.as_str(),
+            "queued" | "waiting" | "pending" | "requested"
+        );
+        let now = Instant::now();
+        let give_up = if queued && now >= queue_deadline {
+            Some(format!(
+                "run {} was still {state} after the queue timeout of {} s",
+                run.id,
+                config.queue_timeout.as_secs()
+            ))
+        } else if now + clock.scaled(interval) >= deadline {
+            Some(format!(
+                "run {} was still {state} after {} s (--timeout)",
+                run.id,
+                clock.since(started).as_secs()
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = give_up {
+            return Err(timeout(gh, config, progress, &run, why).await);
+        }
+        clock.sleep(jitter(interval)).await;
+        interval = interval.mul_f64(1.5).min(POLL_MAX);
+        run = match gh
+            .get(
+                run_url.clone(),
+                &format!("reading run {}", run.id),
+                deadline,
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(GithubError::Deadline { .. }) => {
+                let why = format!(
+                    "run {} did not complete within {} s",
+                    run.id,
+                    config.timeout.as_secs()
+                );
+                return Err(timeout(gh, config, progress, &run, why).await);
+            }
+            Err(e) => return Err(e.into()),
+        };
+    }
+
+    // Reading the result gets its own short deadline when the wait used up the total.
+    let read_deadline = deadline.max(clock.deadline(Duration::from_secs(60)));
+    Ok(fetch_report(&config.github, gh, progress, run, Some(&cid), read_deadline).await)
+}
+
+/// Appends what the token lacks to a permission error.
+fn with_hint(e: GithubError, hint: &str) -> Ending {
+    match e {
+        GithubError::Forbidden(m) if !m.contains("needs the permission") => {
+            Ending::Error(format!("{m}; {hint}"))
+        }
+        GithubError::NotFound(m) => Ending::Error(format!("{m} ({hint})")),
+        other => other.into(),
+    }
+}
+
+/// The Date header of GitHub's answer (its clock, not ours), else our clock.
+fn server_time(headers: &reqwest::header::HeaderMap) -> SystemTime {
+    headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .unwrap_or_else(SystemTime::now)
+}
+
+/// ±20 %.
+fn jitter(d: Duration) -> Duration {
+    d.mul_f64(0.8 + 0.4 * fastrand::f64())
+}
+
+async fn find_run(
+    config: &DispatchConfig,
+    gh: &Github,
+    progress: &Progress,
+    cid: &str,
+    event: &str,
+    dispatched_at: SystemTime,
+    queue_deadline: Instant,
+) -> Result<WorkflowRun, Ending> {
+    let since = dispatched_at
+        .checked_sub(CLOCK_SKEW)
+        .unwrap_or(dispatched_at);
+    let since = humantime::format_rfc3339_seconds(since).to_string();
+    let url = gh.repo_url(
+        &format!("actions/workflows/{}/runs", config.github.workflow),
+        &[
+            ("event", event.to_string()),
+            ("created", format!(">={since}")),
+            ("per_page", "30".to_string()),
+        ],
+    );
+    let mut interval = POLL_MIN;
+    loop {
+        progress.state(&format!("waiting for the run of {cid} to appear"));
+        let runs: WorkflowRuns = gh
+            .get(url.clone(), "listing the workflow's runs", queue_deadline)
+            .await
+            .map_err(|e| match e {
+                GithubError::Deadline { .. } => no_run(config, cid),
+                GithubError::NotFound(_) => Ending::Error(format!(
+                    "workflow {} not found in {} (--workflow), or the token cannot see it",
+                    config.github.workflow, gh.repo
+                )),
+                other => other.into(),
+            })?;
+        if let Some(run) = runs.workflow_runs.into_iter().find(|r| r.names(cid)) {
+            return Ok(run);
+        }
+        if Instant::now() + gh.clock.scaled(interval) >= queue_deadline {
+            return Err(no_run(config, cid));
+        }
+        gh.clock.sleep(jitter(interval)).await;
+        interval = interval.mul_f64(1.5).min(POLL_MAX);
+    }
+}
+
+fn no_run(config: &DispatchConfig, cid: &str) -> Ending {
+    Ending::Timeout(format!(
+        "no run of {} for correlation ID {cid} appeared within {} s; is the workflow on the default branch, and does its run-name carry the correlation ID?",
+        config.github.workflow,
+        config.queue_timeout.as_secs()
+    ))
+}
+
+/// Gives up on `run`; cancels it when asked.
+async fn timeout(
+    gh: &Github,
+    config: &DispatchConfig,
+    progress: &Progress,
+    run: &WorkflowRun,
+    why: String,
+) -> Ending {
+    if !config.cancel_on_timeout {
+        return Ending::Timeout(why);
+    }
+    let deadline = gh.clock.deadline(Duration::from_secs(30));
+    let cancel = gh
+        .call(
+            Method::POST,
+            gh.repo_url(&format!("actions/runs/{}/cancel", run.id), &[]),
+            None,
+            &format!("cancelling run {}", run.id),
+            deadline,
+        )
+        .await;
+    match cancel {
+        Ok(_) => {
+            progress.note(&format!("cancelled run {}", run.id));
+            Ending::Timeout(format!("{why}; the run was cancelled"))
+        }
+        // 409: it finished meanwhile.
+        Err(e) => Ending::Timeout(format!("{why}; cancelling it failed: {e}")),
+    }
+}
+
+/// The report of a completed run: from its artifact, else from its job logs.
+async fn fetch_report(
+    config: &GithubConfig,
+    gh: &Github,
+    progress: &Progress,
+    run: WorkflowRun,
+    expected: Option<&str>,
+    deadline: Instant,
+) -> Ending {
+    let mut why_not = Vec::new();
+    let artifacts = gh
+        .get::<Artifacts>(
+            gh.repo_url(
+                &format!("actions/runs/{}/artifacts", run.id),
+                &[
+                    ("name", config.artifact_name.clone()),
+                    ("per_page", "10".to_string()),
+                ],
+            ),
+            &format!("listing the artifacts of run {}", run.id),
+            deadline,
+        )
+        .await;
+    match artifacts {
+        Err(e) => why_not.push(e.to_string()),
+        Ok(list) => match list
+            .artifacts
+            .iter()
+            .find(|a| a.name == config.artifact_name)
+        {
+            None => why_not.push(format!("the run has no artifact {}", config.artifact_name)),
+            Some(a) if a.expired => {
+                why_not.push(format!("the artifact {} has expired", config.artifact_name))
+            }
+            Some(a) if a.size_in_bytes > artifact::MAX_ZIP => why_not.push(format!(
+                "the artifact is {} bytes, more than the {}-byte limit",
+                a.size_in_bytes,
+                artifact::MAX_ZIP
+            )),
+            Some(a) => {
+                let zip = gh
+                    .download(
+                        gh.repo_url(&format!("actions/artifacts/{}/zip", a.id), &[]),
+                        &format!("downloading artifact {}", a.name),
+                        artifact::MAX_ZIP,
+                        deadline,
+                    )
+                    .await;
+                match zip
+                    .map_err(|e| e.to_string())
+                    .and_then(|z| artifact::report_from_zip(&z))
+                    .and_then(|json| parse_report(&json, "artifact"))
+                {
+                    Ok(report) => return verified(run, report, "artifact", expected),
+                    Err(e) => why_not.push(e),
+                }
+            }
+        },
+    }
+    progress.note(&format!(
+        "{}; reading the report from the job log instead",
+        why_not.join("; ")
+    ));
+
+    match report_from_logs(gh, &run, expected, deadline).await {
+        Ok(report) => verified(run, report, "log", expected),
+        Err(e) => {
+            why_not.push(e);
+            Ending::NoReport(format!(
+                "run {} ended {} without a readable report: {}",
+                run.id,
+                run.conclusion.as_deref().unwrap_or("(no conclusion)"),
+                why_not.join("; ")
+            ))
+        }
+    }
+}
+
+async fn report_from_logs(
+    gh: &Github,
+    run: &WorkflowRun,
+    expected: Option<&str>,
+    deadline: Instant,
+) -> Result<Report, String> {
+    let jobs: Jobs = gh
+        .get(
+            gh.repo_url(
+                &format!("actions/runs/{}/jobs", run.id),
+                &[("per_page", "30".to_string())],
+            ),
+            &format!("listing the jobs of run {}", run.id),
+            deadline,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    for job in &jobs.jobs {
+        let log = gh
+            .download(
+                gh.repo_url(&format!("actions/jobs/{}/logs", job.id), &[]),
+                &format!("downloading the log of job {}", job.name),
+                artifact::MAX_LOG,
+                deadline,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(json) = artifact::report_from_log(&String::from_utf8_lossy(&log), expected) {
+            return parse_report(json.as_bytes(), "job log");
+        }
+    }
+    Err("no job log holds the report block".to_string())
+}
+
+fn parse_report(json: &[u8], source: &str) -> Result<Report, String> {
+    serde_json::from_slice(json)
+        .map_err(|e| format!("the report in the {source} is not valid: {e}"))
+}
+
+/// Never reports another run's result.
+fn verified(
+    run: WorkflowRun,
+    report: Report,
+    source: &'static str,
+    expected: Option<&str>,
+) -> Ending {
+    if let Some(want) = expected
+        && !report.correlation_id.eq_ignore_ascii_case(want)
+    {
+        return Ending::NoReport(format!(
+            "run {}'s report is for correlation ID {}, not {want}; refusing to show another run's result",
+            run.id, report.correlation_id
+        ));
+    }
+    Ending::Report(Box::new(Found {
+        run,
+        report,
+        source,
+    }))
+}
+
+/// Prints the ending in the chosen format, posts to Discord when asked; the exit code.
+async fn finish(config: &GithubConfig, gh: &Github, ending: Ending) -> anyhow::Result<u8> {
+    let code = ending.exit_code();
+    match &ending {
+        Ending::Report(found) => {
+            let out = render(config.format, found);
+            print!("{out}");
+            if let Some(webhook) = &config.discord_webhook {
+                let payload = if config.format == ResultFormat::Discord {
+                    out
+                } else {
+                    render(ResultFormat::Discord, found)
+                };
+                post_webhook(gh, webhook, payload).await?;
+            }
+        }
+        Ending::Started(v) => match config.format {
+            ResultFormat::Text => {
+                let mut line = format!(
+                    "correlation ID {}",
+                    v["correlation_id"].as_str().unwrap_or("")
+                );
+                if let Some(id) = v["run_id"].as_u64() {
+                    line.push_str(&format!("  run {id}"));
+                }
+                if let Some(url) = v["html_url"].as_str() {
+                    line.push_str(&format!("  {url}"));
+                }
+                println!("{line}");
+            }
+            _ => println!("{}", serde_json::to_string_pretty(v)?),
+        },
+        Ending::Timeout(m) | Ending::NoReport(m) | Ending::Error(m) => {
+            eprintln!("error: {}", crate::text::one_line(m));
+        }
+    }
+    Ok(code)
+}
+
+fn render(format: ResultFormat, found: &Found) -> String {
+    let run_url = found.run.html_url.clone();
+    match format {
+        ResultFormat::Text => {
+            format!(
+                "run {} {} ({}; report from the {}){}\n{}",
+                found.run.id,
+                found.run.status.as_deref().unwrap_or(""),
+                found.run.conclusion.as_deref().unwrap_or("no conclusion"),
+                found.source,
+                run_url.map(|u| format!("  {u}")).unwrap_or_default(),
+                Text::for_stdout().render(&found.report)
+            )
+        }
+        ResultFormat::Json => {
+            let v = json!({
+                "run": found.run,
+                "source": found.source,
+                "report": found.report,
+            });
+            let mut s = serde_json::to_string_pretty(&v).expect("serialisable");
+            s.push('\n');
+            s
+        }
+        ResultFormat::Discord => Discord { run_url }.render(&found.report),
+    }
+}
+
+async fn post_webhook(gh: &Github, webhook: &url::Url, payload: String) -> anyhow::Result<()> {
+    let response = gh
+        .http()
+        .post(webhook.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(payload)
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "posting to the Discord webhook: {}",
+                crate::text::error_chain(&e)
+            )
+        })?;
+    if !response.status().is_success() {
+        anyhow::bail!(
+            "posting to the Discord webhook: it answered {}",
+            response.status().as_u16()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_is_checked_before_sending() {
+        let fields: Vec<(&str, String)> = (0..11)
+            .map(|i| {
+                (
+                    ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"][i],
+                    "v".to_string(),
+                )
+            })
+            .collect();
+        let err = payload(&fields, MAX_PAYLOAD_KEYS).unwrap_err();
+        assert!(err.contains("11 top-level keys"), "{err}");
+        assert_eq!(payload(&fields[..10], MAX_PAYLOAD_KEYS).unwrap().len(), 10);
+    }
+
+    #[test]
+    fn a_uuid_is_found_in_a_run_title() {
+        assert_eq!(
+            uuid_in("Diagnose on Demand — 0B7C8F5E-1D2A-4C3B-9E8F-7A6B5C4D3E2F by x").as_deref(),
+            Some("0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f")
+        );
+        assert_eq!(uuid_in("Diagnose on Demand — test123 by manual"), None);
+    }
+}

@@ -1,0 +1,413 @@
+//! The GitHub REST client of `dispatch` and `result`: every request goes through one
+//! place that sets `User-Agent`, `X-GitHub-Api-Version` and the token, asks the rate-limit
+//! governor first, revalidates GETs with `If-None-Match` (a 304 is free), retries
+//! transient failures within the caller's deadline, and turns error answers into
+//! [`GithubError`] variants. Downloads follow GitHub's redirect by hand, without the token.
+
+pub mod error;
+pub mod ratelimit;
+pub mod types;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::config::{Repo, Token};
+pub use error::GithubError;
+use ratelimit::{Governor, Limited};
+
+/// The REST API version the client speaks.
+pub const API_VERSION: &str = "2022-11-28";
+/// Largest JSON answer read.
+const MAX_JSON: u64 = 8 * 1024 * 1024;
+/// Attempts for a request that fails in transport or with a 5xx.
+const ATTEMPTS: u32 = 3;
+
+/// An answer, after 304s were replaced by the cached body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, GithubError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            GithubError::Invalid(format!(
+                "{what}: GitHub's answer is not what was expected: {e}"
+            ))
+        })
+    }
+}
+
+pub struct Github {
+    http: reqwest::Client,
+    api: Url,
+    pub repo: Repo,
+    token: Token,
+    pub governor: Governor,
+    etags: Mutex<HashMap<String, (HeaderValue, Vec<u8>)>>,
+    pub clock: Clock,
+    /// Where waits are announced (rate limits, retries).
+    note: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+impl Github {
+    pub fn new(
+        http: reqwest::Client,
+        api: Url,
+        repo: Repo,
+        token: Token,
+        clock: Clock,
+        note: Box<dyn Fn(&str) + Send + Sync>,
+    ) -> Github {
+        Github {
+            http,
+            api,
+            repo,
+            token,
+            governor: Governor::default(),
+            etags: Mutex::new(HashMap::new()),
+            clock,
+            note,
+        }
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// `repos/OWNER/NAME/` + `rest`.
+    pub fn repo_url(&self, rest: &str, query: &[(&str, String)]) -> Url {
+        let path = match rest {
+            "" => format!("repos/{}/{}", self.repo.owner, self.repo.name),
+            _ => format!("repos/{}/{}/{rest}", self.repo.owner, self.repo.name),
+        };
+        let mut url = self.api.join(&path).expect("a relative path joins");
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        url
+    }
+
+    /// Waits, unless the wait would pass `deadline`.
+    async fn wait(&self, wait: Duration, why: &str, deadline: Instant) -> Result<(), GithubError> {
+        if self.clock.scaled(wait) > deadline.saturating_duration_since(Instant::now()) {
+            return Err(GithubError::RateLimited(format!(
+                "{why}; the next try would be in {}, after the deadline",
+                seconds(wait)
+            )));
+        }
+        (self.note)(&format!("{why}; waiting {}", seconds(wait)));
+        self.clock.sleep(wait).await;
+        Ok(())
+    }
+
+    /// Sends one API request. `what` names it in errors ("listing the runs").
+    pub async fn call(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        what: &str,
+        deadline: Instant,
+    ) -> Result<Answer, GithubError> {
+        let cache_key = (method == Method::GET).then(|| url.to_string());
+        let mut failures = 0u32;
+        loop {
+            let hold = self.governor.wait_before_request();
+            if !hold.is_zero() {
+                self.wait(hold, "the rate limit is used up until its reset", deadline)
+                    .await?;
+            }
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(header::ACCEPT, "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", API_VERSION)
+                .bearer_auth(self.token.expose());
+            if let Some(key) = &cache_key
+                && let Some((etag, _)) = self.etags.lock().unwrap().get(key)
+            {
+                req = req.header(header::IF_NONE_MATCH, etag.clone());
+            }
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let sent = tokio::time::timeout(left, req.send()).await;
+            let response = match sent {
+                Err(_) => {
+                    return Err(GithubError::Deadline {
+                        what: what.to_string(),
+                        waited: self.clock.left(deadline),
+                    });
+                }
+                Ok(Err(e)) => {
+                    failures += 1;
+                    let message = crate::text::error_chain(&e);
+                    if failures >= ATTEMPTS {
+                        return Err(GithubError::Transport {
+                            what: what.to_string(),
+                            message,
+                        });
+                    }
+                    self.wait(
+                        backoff(failures),
+                        &format!("{what}: {message}; retrying"),
+                        deadline,
+                    )
+                    .await
+                    .map_err(|_| GithubError::Transport {
+                        what: what.to_string(),
+                        message: message.clone(),
+                    })?;
+                    continue;
+                }
+                Ok(Ok(r)) => r,
+            };
+            let status = response.status();
+            let headers = response.headers().clone();
+            self.governor.observe(status.as_u16(), &headers);
+            if status == StatusCode::NOT_MODIFIED
+                && let Some(key) = &cache_key
+                && let Some((_, body)) = self.etags.lock().unwrap().get(key)
+            {
+                return Ok(Answer {
+                    status: 200,
+                    headers,
+                    body: body.clone(),
+                });
+            }
+            let body = read_capped(response, MAX_JSON).await.map_err(|message| {
+                GithubError::Transport {
+                    what: what.to_string(),
+                    message,
+                }
+            })?;
+            if status.is_success() || status.is_redirection() {
+                if status == StatusCode::OK
+                    && let (Some(key), Some(etag)) = (&cache_key, headers.get(header::ETAG))
+                {
+                    self.etags
+                        .lock()
+                        .unwrap()
+                        .insert(key.clone(), (etag.clone(), body.clone()));
+                }
+                return Ok(Answer {
+                    status: status.as_u16(),
+                    headers,
+                    body,
+                });
+            }
+            let text = String::from_utf8_lossy(&body).into_owned();
+            let message = api_message(&text);
+            match self.governor.classify(status.as_u16(), &headers, &text) {
+                Limited::Primary(wait) => {
+                    self.wait(wait, "GitHub's rate limit is used up", deadline)
+                        .await?;
+                    continue;
+                }
+                Limited::Secondary(wait) => {
+                    self.wait(wait, "GitHub's secondary rate limit was hit", deadline)
+                        .await?;
+                    continue;
+                }
+                Limited::No => {}
+            }
+            match status.as_u16() {
+                401 => return Err(GithubError::BadCredentials),
+                403 => {
+                    let accepted = headers
+                        .get("x-accepted-github-permissions")
+                        .and_then(|v| v.to_str().ok())
+                        .filter(|v| !v.is_empty());
+                    let need = match accepted {
+                        Some(p) => format!("; the token needs the permission {p}"),
+                        None => String::new(),
+                    };
+                    return Err(GithubError::Forbidden(format!(
+                        "{what}: GitHub refused (403 {message}){need}"
+                    )));
+                }
+                404 => {
+                    return Err(GithubError::NotFound(format!(
+                        "{what}: not found (404) in {} — check the name, and that the token can see the repository",
+                        self.repo
+                    )));
+                }
+                s if s >= 500 => {
+                    failures += 1;
+                    if failures >= ATTEMPTS {
+                        return Err(GithubError::Server {
+                            what: what.to_string(),
+                            status: s,
+                            attempts: failures,
+                            message,
+                        });
+                    }
+                    self.wait(
+                        backoff(failures),
+                        &format!("{what}: GitHub answered {s}; retrying"),
+                        deadline,
+                    )
+                    .await
+                    .map_err(|_| GithubError::Server {
+                        what: what.to_string(),
+                        status: s,
+                        attempts: failures,
+                        message: message.clone(),
+                    })?;
+                }
+                s => {
+                    return Err(GithubError::Refused {
+                        what: what.to_string(),
+                        status: s,
+                        message,
+                    });
+                }
+            }
+        }
+    }
+
+    /// GET and parse.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+        deadline: Instant,
+    ) -> Result<T, GithubError> {
+        self.call(Method::GET, url, None, what, deadline)
+            .await?
+            .json(what)
+    }
+
+    /// Downloads what `url` redirects to (an artifact zip, a job log), at most `cap`
+    /// bytes. The API request carries the token; the redirect target gets a fresh request
+    /// without it.
+    pub async fn download(
+        &self,
+        url: Url,
+        what: &str,
+        cap: u64,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, GithubError> {
+        let answer = self
+            .call(Method::GET, url.clone(), None, what, deadline)
+            .await?;
+        if answer.status == 200 {
+            return cap_body(answer.body, cap, what);
+        }
+        let location = answer
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                GithubError::Invalid(format!(
+                    "{what}: GitHub answered {} without a location",
+                    answer.status
+                ))
+            })?;
+        let target = url.join(location).map_err(|_| {
+            GithubError::Invalid(format!("{what}: the redirect location is not a URL"))
+        })?;
+        if !matches!(target.scheme(), "http" | "https") {
+            return Err(GithubError::Invalid(format!(
+                "{what}: refusing a redirect to a {} URL",
+                target.scheme()
+            )));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let response = tokio::time::timeout(left, self.http.get(target).send())
+            .await
+            .map_err(|_| GithubError::Deadline {
+                what: what.to_string(),
+                waited: Duration::ZERO,
+            })?
+            .map_err(|e| GithubError::Transport {
+                what: what.to_string(),
+                message: crate::text::error_chain(&e),
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(GithubError::Refused {
+                what: what.to_string(),
+                status: status.as_u16(),
+                message: "the download location refused".to_string(),
+            });
+        }
+        if let Some(len) = response.content_length()
+            && len > cap
+        {
+            return Err(GithubError::Invalid(format!(
+                "{what}: {len} bytes, more than the {cap}-byte limit"
+            )));
+        }
+        let body =
+            read_capped(response, cap + 1)
+                .await
+                .map_err(|message| GithubError::Transport {
+                    what: what.to_string(),
+                    message,
+                })?;
+        cap_body(body, cap, what)
+    }
+}
+
+fn cap_body(body: Vec<u8>, cap: u64, what: &str) -> Result<Vec<u8>, GithubError> {
+    if body.len() as u64 > cap {
+        return Err(GithubError::Invalid(format!(
+            "{what}: more than the {cap}-byte limit"
+        )));
+    }
+    Ok(body)
+}
+
+/// Reads at most `cap` bytes of a body (more is cut off; callers compare the length).
+async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| crate::text::error_chain(&e))?
+    {
+        let room = (cap as usize).saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() as u64 >= cap {
+            break;
+        }
+    }
+    Ok(body)
+}
+
+/// GitHub's `message` field, or the start of the body.
+fn api_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| crate::text::cap(body.trim(), 200))
+}
+
+/// `7 s`, `0.8 s`.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 || d >= Duration::from_secs(10) {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// 1 s, 2 s, 4 s… with ±20 % jitter.
+fn backoff(failures: u32) -> Duration {
+    let base = Duration::from_secs(1 << failures.saturating_sub(1).min(5));
+    base.mul_f64(0.8 + 0.4 * fastrand::f64())
+}

@@ -1,0 +1,199 @@
+//! One governor for every request to the GitHub API: it remembers what the last response
+//! said about the primary rate limit (`x-ratelimit-remaining` / `-reset`), holds requests
+//! back while the limit is exhausted, and tells a rate-limit 403/429 (primary or
+//! secondary) from a permission 403. It also counts requests: everything but a 304 counts
+//! against the primary limit.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+
+/// The shortest wait after a secondary rate limit, as GitHub asks.
+pub const SECONDARY_MIN_WAIT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Default)]
+pub struct Governor {
+    state: Mutex<State>,
+    counted: AtomicU32,
+    not_modified: AtomicU32,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct State {
+    remaining: Option<u64>,
+    /// Unix seconds.
+    reset: Option<u64>,
+}
+
+/// How a 403 or 429 is to be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Limited {
+    /// The primary limit is used up: wait this long (until the reset).
+    Primary(Duration),
+    /// A secondary (abuse) limit: wait at least this long.
+    Secondary(Duration),
+    /// Not a rate limit.
+    No,
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Governor {
+    /// How long to hold the next request back (zero when the limit has room).
+    pub fn wait_before_request(&self) -> Duration {
+        let s = *self.state.lock().unwrap();
+        match (s.remaining, s.reset) {
+            (Some(0), Some(reset)) => Duration::from_secs(reset.saturating_sub(now_unix()) + 1),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Records a response: its rate-limit headers, and whether it counts.
+    pub fn observe(&self, status: u16, headers: &HeaderMap) {
+        if status == 304 {
+            self.not_modified.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.counted.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut s = self.state.lock().unwrap();
+        if let Some(r) = header_u64(headers, "x-ratelimit-remaining") {
+            s.remaining = Some(r);
+        }
+        if let Some(r) = header_u64(headers, "x-ratelimit-reset") {
+            s.reset = Some(r);
+        }
+    }
+
+    /// Reads a 403/429: rate limit (which one, and how long to wait) or not.
+    pub fn classify(&self, status: u16, headers: &HeaderMap, body: &str) -> Limited {
+        if status != 403 && status != 429 {
+            return Limited::No;
+        }
+        let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+        let remaining = header_u64(headers, "x-ratelimit-remaining");
+        let lower = body.to_ascii_lowercase();
+        let secondary = lower.contains("secondary rate limit") || lower.contains("abuse");
+        if secondary {
+            let wait = retry_after
+                .unwrap_or(SECONDARY_MIN_WAIT)
+                .max(SECONDARY_MIN_WAIT);
+            return Limited::Secondary(wait);
+        }
+        if remaining == Some(0) {
+            let wait = header_u64(headers, "x-ratelimit-reset")
+                .map(|reset| Duration::from_secs(reset.saturating_sub(now_unix()) + 1))
+                .unwrap_or(SECONDARY_MIN_WAIT);
+            return Limited::Primary(wait);
+        }
+        if let Some(wait) = retry_after {
+            return Limited::Secondary(wait);
+        }
+        if status == 429 || lower.contains("rate limit") {
+            return Limited::Secondary(SECONDARY_MIN_WAIT);
+        }
+        Limited::No
+    }
+
+    /// Requests that counted against the primary limit (all but 304s).
+    pub fn counted(&self) -> u32 {
+        self.counted.load(Ordering::Relaxed)
+    }
+
+    /// 304 answers (free).
+    pub fn not_modified(&self) -> u32 {
+        self.not_modified.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    fn headers(pairs: &[(&str, String)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn a_permission_403_is_not_a_rate_limit() {
+        let g = Governor::default();
+        let h = headers(&[
+            ("x-ratelimit-remaining", "4999".into()),
+            ("x-accepted-github-permissions", "actions=write".into()),
+        ]);
+        assert_eq!(
+            g.classify(
+                403,
+                &h,
+                r#"{"message":"Resource not accessible by personal access token"}"#
+            ),
+            Limited::No
+        );
+    }
+
+    #[test]
+    fn primary_limit_waits_for_the_reset() {
+        let g = Governor::default();
+        let reset = now_unix() + 30;
+        let h = headers(&[
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+        ]);
+        match g.classify(403, &h, r#"{"message":"API rate limit exceeded"}"#) {
+            Limited::Primary(d) => assert!((29..=31).contains(&d.as_secs()), "{d:?}"),
+            other => panic!("{other:?}"),
+        }
+        g.observe(403, &h);
+        assert!(g.wait_before_request() >= Duration::from_secs(29));
+    }
+
+    #[test]
+    fn secondary_limits_wait_at_least_a_minute() {
+        let g = Governor::default();
+        let h = headers(&[("retry-after", "5".into())]);
+        assert_eq!(
+            g.classify(403, &h, "You have exceeded a secondary rate limit"),
+            Limited::Secondary(SECONDARY_MIN_WAIT)
+        );
+        let h = headers(&[("retry-after", "120".into())]);
+        assert_eq!(
+            g.classify(429, &h, ""),
+            Limited::Secondary(Duration::from_secs(120))
+        );
+        // A 429 without headers is still a limit.
+        assert_eq!(
+            g.classify(429, &HeaderMap::new(), ""),
+            Limited::Secondary(SECONDARY_MIN_WAIT)
+        );
+    }
+
+    #[test]
+    fn not_modified_is_free() {
+        let g = Governor::default();
+        g.observe(200, &HeaderMap::new());
+        g.observe(304, &HeaderMap::new());
+        g.observe(304, &HeaderMap::new());
+        assert_eq!((g.counted(), g.not_modified()), (1, 2));
+    }
+}

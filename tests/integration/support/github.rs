@@ -1,0 +1,562 @@
+//! A stateful fake of the GitHub REST API on 127.0.0.1, as `remote-hands dispatch` meets
+//! it: the dispatch creates a run that shows up in the run list after a few polls, goes
+//! queued → in_progress → completed over further polls, and leaves an artifact (a zip)
+//! and a job log. Downloads answer 302 to a second listener that refuses any request
+//! carrying `Authorization`. ETags make unchanged polls 304. Faults (rate limits,
+//! permission errors, 5xx…) can be queued per kind of request. Every request is recorded.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use serde_json::{Value, json};
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+    /// The status the fake answered.
+    pub answered: u16,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// A canned answer.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Canned {
+    pub fn new(status: u16, headers: &[(&str, &str)], body: &str) -> Canned {
+        Canned {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// What the artifact is.
+#[derive(Debug, Clone)]
+pub enum ArtifactKind {
+    /// A zip with these bytes.
+    Zip(Vec<u8>),
+    /// Listed as expired.
+    Expired,
+    /// Listed with this size, larger than the client accepts.
+    Oversized(u64),
+    /// No artifact at all.
+    Missing,
+}
+
+/// How workflow_dispatch answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DispatchDetails {
+    /// 200 with the run's id and URLs (current github.com).
+    Returned,
+    /// 204 (the run must be searched for).
+    NoContent,
+    /// 422 naming return_run_details (older GitHub Enterprise Server).
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Run-list polls that do not show the run yet.
+    pub appear_after: u32,
+    /// Polls of the run that see it queued, then in progress.
+    pub queued_polls: u32,
+    pub in_progress_polls: u32,
+    pub conclusion: &'static str,
+    pub artifact: ArtifactKind,
+    /// The job log (the runner's output); None: no job log.
+    pub log: Option<String>,
+    pub details: DispatchDetails,
+    /// Overrides the correlation ID in the run title (a different run).
+    pub title_id: Option<String>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            appear_after: 2,
+            queued_polls: 2,
+            in_progress_polls: 3,
+            conclusion: "success",
+            artifact: ArtifactKind::Missing,
+            log: None,
+            details: DispatchDetails::Returned,
+            title_id: None,
+        }
+    }
+}
+
+pub const OWNER: &str = "acme";
+pub const REPO: &str = "site";
+pub const RUN_ID: u64 = 4242;
+const ARTIFACT_ID: u64 = 777;
+const JOB_ID: u64 = 991;
+pub const TOKEN: &str = "ghp_test_token_never_printed_123";
+
+#[derive(Default)]
+struct State {
+    scenario: Option<Scenario>,
+    dispatched: Option<(String, String)>,
+    list_polls: u32,
+    run_polls: u32,
+    cancelled: bool,
+    faults: HashMap<&'static str, VecDeque<Canned>>,
+}
+
+pub struct FakeGithub {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    requests: Arc<Mutex<Vec<Request>>>,
+    blob_requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl FakeGithub {
+    pub fn start(scenario: Scenario) -> FakeGithub {
+        let state = Arc::new(Mutex::new(State {
+            scenario: Some(scenario),
+            ..State::default()
+        }));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let blob_requests = Arc::new(Mutex::new(Vec::new()));
+
+        let blob = TcpListener::bind("127.0.0.1:0").unwrap();
+        let blob_addr = blob.local_addr().unwrap();
+        let api = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = api.local_addr().unwrap();
+
+        {
+            let (state, seen) = (state.clone(), blob_requests.clone());
+            listen(blob, move |req| {
+                let reply = blob_route(&state, &req);
+                (reply, seen.clone())
+            });
+        }
+        {
+            let (state, seen) = (state.clone(), requests.clone());
+            listen(api, move |req| {
+                let reply = api_route(&state, &req, blob_addr);
+                (reply, seen.clone())
+            });
+        }
+        FakeGithub {
+            addr,
+            state,
+            requests,
+            blob_requests,
+        }
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The next requests of `kind` get these answers instead.
+    pub fn fault(&self, kind: &'static str, replies: Vec<Canned>) {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .entry(kind)
+            .or_default()
+            .extend(replies);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    pub fn blob_requests(&self) -> Vec<Request> {
+        self.blob_requests.lock().unwrap().clone()
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.state.lock().unwrap().cancelled
+    }
+
+    /// Requests that count against the primary rate limit (all but 304s).
+    pub fn counted(&self) -> usize {
+        self.requests().iter().filter(|r| r.answered != 304).count()
+    }
+}
+
+type Handler = dyn Fn(Request) -> (Canned, Arc<Mutex<Vec<Request>>>) + Send + Sync;
+
+fn listen(
+    listener: TcpListener,
+    handler: impl Fn(Request) -> (Canned, Arc<Mutex<Vec<Request>>>) + Send + Sync + 'static,
+) {
+    let handler: Arc<Handler> = Arc::new(handler);
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let handler = handler.clone();
+            thread::spawn(move || serve(stream, &*handler));
+        }
+    });
+}
+
+fn serve(stream: TcpStream, handler: &Handler) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() || line.is_empty() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("/").to_string();
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (target.clone(), String::new()),
+    };
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        match reader.read_line(&mut h) {
+            Ok(0) | Err(_) => return,
+            Ok(_) if h == "\r\n" => break,
+            Ok(_) => {
+                if let Some((k, v)) = h.split_once(':') {
+                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                }
+            }
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let mut req = Request {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        answered: 0,
+    };
+    let (reply, seen) = handler(req.clone());
+    req.answered = reply.status;
+    seen.lock().unwrap().push(req);
+    let mut stream = stream;
+    let mut head = format!(
+        "HTTP/1.1 {} Fake\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&reply.body);
+    let _ = stream.flush();
+}
+
+fn json_reply(status: u16, v: Value, etag: Option<String>) -> Canned {
+    let mut headers = vec![
+        ("content-type".to_string(), "application/json".to_string()),
+        ("x-ratelimit-limit".to_string(), "5000".to_string()),
+        ("x-ratelimit-remaining".to_string(), "4990".to_string()),
+        ("x-ratelimit-reset".to_string(), "4102444800".to_string()),
+    ];
+    if let Some(e) = etag {
+        headers.push(("etag".to_string(), e));
+    }
+    Canned {
+        status,
+        headers,
+        body: v.to_string().into_bytes(),
+    }
+}
+
+fn not_found() -> Canned {
+    json_reply(404, json!({"message": "Not Found"}), None)
+}
+
+/// The run as the API shows it now.
+fn run_json(s: &State, status: &str, api: SocketAddr) -> Value {
+    let sc = s.scenario.as_ref().unwrap();
+    let (cid, requester) = s.dispatched.clone().unwrap_or_default();
+    let title_id = sc.title_id.clone().unwrap_or(cid);
+    json!({
+        "id": RUN_ID,
+        "name": "Diagnose on Demand",
+        "display_title": format!("Diagnose on Demand — {title_id} by {requester}"),
+        "status": status,
+        "conclusion": if status == "completed" { json!(sc.conclusion) } else { Value::Null },
+        "event": "repository_dispatch",
+        "html_url": format!("http://{api}/{OWNER}/{REPO}/actions/runs/{RUN_ID}"),
+        "created_at": "2026-11-25T05:00:00Z",
+        "updated_at": "2026-11-25T05:01:00Z",
+        "run_attempt": 1
+    })
+}
+
+fn run_status(s: &State) -> &'static str {
+    let sc = s.scenario.as_ref().unwrap();
+    if s.run_polls <= sc.queued_polls {
+        "queued"
+    } else if s.run_polls <= sc.queued_polls + sc.in_progress_polls {
+        "in_progress"
+    } else {
+        "completed"
+    }
+}
+
+fn kind_of(method: &str, path: &str) -> &'static str {
+    let base = format!("/repos/{OWNER}/{REPO}");
+    let Some(rest) = path.strip_prefix(&base) else {
+        return "other";
+    };
+    match (method, rest) {
+        ("GET", "") => "repo",
+        ("POST", "/dispatches") => "dispatch",
+        ("POST", r) if r.starts_with("/actions/workflows/") && r.ends_with("/dispatches") => {
+            "workflow_dispatch"
+        }
+        ("GET", r) if r.starts_with("/actions/workflows/") && r.ends_with("/runs") => "runs_list",
+        ("GET", r) if r == format!("/actions/runs/{RUN_ID}") => "run",
+        ("POST", r) if r == format!("/actions/runs/{RUN_ID}/cancel") => "cancel",
+        ("GET", r) if r == format!("/actions/runs/{RUN_ID}/artifacts") => "artifacts",
+        ("GET", r) if r == format!("/actions/artifacts/{ARTIFACT_ID}/zip") => "artifact_zip",
+        ("GET", r) if r == format!("/actions/runs/{RUN_ID}/jobs") => "jobs",
+        ("GET", r) if r == format!("/actions/jobs/{JOB_ID}/logs") => "job_logs",
+        _ => "other",
+    }
+}
+
+fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
+    let mut s = state.lock().unwrap();
+    if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
+        return json_reply(401, json!({"message": "Bad credentials"}), None);
+    }
+    let kind = kind_of(&req.method, &req.path);
+    if let Some(fault) = s.faults.get_mut(kind).and_then(VecDeque::pop_front) {
+        return fault;
+    }
+    let inm = req.header("if-none-match").map(str::to_string);
+    let conditional = |status: u16, v: Value, etag: String| -> Canned {
+        if inm.as_deref() == Some(etag.as_str()) {
+            let mut c = json_reply(304, json!({}), Some(etag));
+            c.body.clear();
+            c
+        } else {
+            json_reply(status, v, Some(etag))
+        }
+    };
+    let sc = s.scenario.clone().unwrap();
+    match kind {
+        "repo" => json_reply(
+            200,
+            json!({"default_branch": "main", "full_name": format!("{OWNER}/{REPO}")}),
+            None,
+        ),
+        "dispatch" => {
+            let v = req.json();
+            if v["event_type"] != "diagnose.request" {
+                return json_reply(422, json!({"message": "Invalid request"}), None);
+            }
+            let p = &v["client_payload"];
+            s.dispatched = Some((
+                p["correlation_id"].as_str().unwrap_or("").to_string(),
+                p["requester"].as_str().unwrap_or("").to_string(),
+            ));
+            Canned::new(204, &[("date", &httpdate_now())], "")
+        }
+        "workflow_dispatch" => {
+            let v = req.json();
+            if sc.details == DispatchDetails::Unknown && v.get("return_run_details").is_some() {
+                return json_reply(
+                    422,
+                    json!({"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."}),
+                    None,
+                );
+            }
+            let i = &v["inputs"];
+            s.dispatched = Some((
+                i["correlation_id"].as_str().unwrap_or("").to_string(),
+                i["requester"].as_str().unwrap_or("").to_string(),
+            ));
+            if sc.details == DispatchDetails::Returned && v["return_run_details"] == true {
+                // The run exists from now on.
+                s.list_polls = sc.appear_after;
+                json_reply(
+                    200,
+                    json!({
+                        "workflow_run_id": RUN_ID,
+                        "run_url": format!("http://{}/repos/{OWNER}/{REPO}/actions/runs/{RUN_ID}", req.header("host").unwrap_or("")),
+                        "html_url": format!("http://{}/{OWNER}/{REPO}/actions/runs/{RUN_ID}", req.header("host").unwrap_or("")),
+                    }),
+                    None,
+                )
+            } else {
+                Canned::new(204, &[("date", &httpdate_now())], "")
+            }
+        }
+        "runs_list" => {
+            if s.dispatched.is_none() {
+                return conditional(
+                    200,
+                    json!({"total_count": 0, "workflow_runs": []}),
+                    "\"empty\"".into(),
+                );
+            }
+            s.list_polls += 1;
+            let visible = s.list_polls > sc.appear_after;
+            let host = req.header("host").unwrap_or("").to_string();
+            let api: SocketAddr = host.parse().unwrap_or(blob);
+            let mut runs = vec![
+                // Decoys: another request, and an ID that merely starts like ours.
+                json!({"id": 1, "display_title": "Diagnose on Demand — 11111111-2222-4333-8444-555555555555 by bob", "status": "completed", "conclusion": "success"}),
+            ];
+            if let Some((cid, _)) = &s.dispatched {
+                runs.push(json!({"id": 2, "display_title": format!("Diagnose on Demand — {cid}0 by eve"), "status": "completed", "conclusion": "failure"}));
+            }
+            if visible {
+                let status = run_status(&s);
+                runs.insert(0, run_json(&s, status, api));
+            }
+            let etag = format!("\"list-{visible}\"");
+            conditional(
+                200,
+                json!({"total_count": runs.len(), "workflow_runs": runs}),
+                etag,
+            )
+        }
+        "run" => {
+            s.run_polls += 1;
+            let status = if s.cancelled {
+                "completed"
+            } else {
+                run_status(&s)
+            };
+            let host = req.header("host").unwrap_or("").to_string();
+            let api: SocketAddr = host.parse().unwrap_or(blob);
+            let v = run_json(&s, status, api);
+            conditional(200, v, format!("\"run-{status}\""))
+        }
+        "cancel" => {
+            s.cancelled = true;
+            json_reply(202, json!({}), None)
+        }
+        "artifacts" => {
+            let artifacts = match &sc.artifact {
+                ArtifactKind::Missing => vec![],
+                ArtifactKind::Zip(z) => vec![
+                    json!({"id": ARTIFACT_ID, "name": "diagnose-summary", "size_in_bytes": z.len(), "expired": false}),
+                ],
+                ArtifactKind::Expired => vec![
+                    json!({"id": ARTIFACT_ID, "name": "diagnose-summary", "size_in_bytes": 900, "expired": true}),
+                ],
+                ArtifactKind::Oversized(n) => vec![
+                    json!({"id": ARTIFACT_ID, "name": "diagnose-summary", "size_in_bytes": n, "expired": false}),
+                ],
+            };
+            json_reply(
+                200,
+                json!({"total_count": artifacts.len(), "artifacts": artifacts}),
+                None,
+            )
+        }
+        "artifact_zip" => match &sc.artifact {
+            ArtifactKind::Expired => {
+                json_reply(410, json!({"message": "Artifact has expired"}), None)
+            }
+            _ => Canned::new(
+                302,
+                &[("location", &format!("http://{blob}/blob/artifact?sig=abc"))],
+                "",
+            ),
+        },
+        "jobs" => json_reply(
+            200,
+            json!({"total_count": 1, "jobs": [{"id": JOB_ID, "name": "diagnose"}]}),
+            None,
+        ),
+        "job_logs" => Canned::new(
+            302,
+            &[("location", &format!("http://{blob}/blob/log?sig=def"))],
+            "",
+        ),
+        _ => not_found(),
+    }
+}
+
+fn blob_route(state: &Mutex<State>, req: &Request) -> Canned {
+    if req.header("authorization").is_some() {
+        return Canned::new(400, &[], "Authorization is not accepted here");
+    }
+    let s = state.lock().unwrap();
+    let sc = s.scenario.as_ref().unwrap();
+    match req.path.as_str() {
+        "/blob/artifact" => match &sc.artifact {
+            ArtifactKind::Zip(z) => Canned {
+                status: 200,
+                headers: vec![("content-type".into(), "application/zip".into())],
+                body: z.clone(),
+            },
+            _ => Canned::new(404, &[], "no blob"),
+        },
+        "/blob/log" => match &sc.log {
+            Some(log) => Canned::new(200, &[("content-type", "text/plain")], log),
+            None => Canned::new(404, &[], "no log"),
+        },
+        _ => Canned::new(404, &[], "no blob"),
+    }
+}
+
+fn httpdate_now() -> String {
+    httpdate::fmt_http_date(std::time::SystemTime::now())
+}
+
+/// A zip holding `members`.
+pub fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in members {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(body).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// GitHub's log format: a timestamp before each line.
+pub fn as_job_log(output: &str) -> String {
+    output
+        .lines()
+        .map(|l| format!("2026-11-25T05:00:01.1234567Z {l}\n"))
+        .collect()
+}
