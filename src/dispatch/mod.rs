@@ -676,7 +676,7 @@ async fn post_webhook(gh: &Github, webhook: &url::Url, payload: String) -> anyho
         .map_err(|e| {
             anyhow::anyhow!(
                 "posting to the Discord webhook: {}",
-                crate::text::error_chain(&e)
+                crate::text::error_chain(&e.without_url())
             )
         })?;
     if !response.status().is_success() {

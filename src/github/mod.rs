@@ -335,7 +335,7 @@ impl Github {
             })?
             .map_err(|e| GithubError::Transport {
                 what: what.to_string(),
-                message: crate::text::error_chain(&e),
+                message: crate::text::error_chain(&e.without_url()),
             })?;
         let status = response.status();
         if !status.is_success() {
@@ -378,7 +378,7 @@ async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| crate::text::error_chain(&e))?
+        .map_err(|e| crate::text::error_chain(&e.without_url()))?
     {
         let room = (cap as usize).saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);

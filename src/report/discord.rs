@@ -136,8 +136,10 @@ impl Renderer for Discord {
                 {"name": "Requester", "value": fit(&escape(&report.requester), FIELD_LIMIT), "inline": true},
                 {"name": "Duration", "value": format!("{:.2} s", report.durations.total_s), "inline": true},
             ],
-            "footer": {"text": fit(&report.tool, 2048)},
         });
+        if !report.tool.is_empty() {
+            embed["footer"] = json!({"text": fit(&report.tool, 2048)});
+        }
         if let Some(url) = &self.run_url {
             embed["url"] = Value::String(url.clone());
         }
@@ -149,5 +151,84 @@ impl Renderer for Discord {
         let mut out = serde_json::to_string_pretty(&payload).expect("a JSON value serialises");
         out.push('\n');
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CheckId, CheckResult, Durations, Target};
+    use std::collections::BTreeMap;
+
+    fn report(details: &str) -> Report {
+        let mut checks = BTreeMap::new();
+        for id in CheckId::ALL {
+            checks.insert(id, CheckResult::fail(details));
+        }
+        Report {
+            schema_version: 1,
+            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
+            requester: "@everyone".into(),
+            environment: None,
+            frontend_url: None,
+            api_base: None,
+            target: Target::default(),
+            started_at: String::new(),
+            tool: "remote-hands 0.1.0".into(),
+            checks,
+            durations: Durations::default(),
+            conclusion: Conclusion::Failure,
+            fail_on: "fail".into(),
+        }
+    }
+
+    fn payload(r: &Report) -> Value {
+        serde_json::from_str(
+            &Discord {
+                run_url: Some("https://github.com/a/b/actions/runs/1".into()),
+            }
+            .render(r),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn outside_text_cannot_ping_or_format() {
+        let v = payload(&report("<@123> **bold** `code` [x](https://evil) @here"));
+        let content = v["content"].as_str().unwrap();
+        assert!(
+            !content.contains("@everyone") && !content.contains("@here"),
+            "{content}"
+        );
+        assert!(!content.contains("<@123>"), "{content}");
+        assert!(content.contains(r"\*\*bold\*\*"), "{content}");
+        assert!(content.contains(r"\[x\]\(https\:"), "{content}");
+        assert_eq!(v["allowed_mentions"], json!({"parse": []}));
+        assert!(content.contains("🔴 `api_health`"));
+    }
+
+    #[test]
+    fn everything_stays_within_discords_limits() {
+        let v = payload(&report(&"x".repeat(50_000)));
+        assert!(v["content"].as_str().unwrap().chars().count() <= CONTENT_LIMIT);
+        let embed = &v["embeds"][0];
+        assert!(embed["description"].as_str().unwrap().chars().count() <= EMBED_DESCRIPTION_LIMIT);
+        assert!(embed["title"].as_str().unwrap().chars().count() <= 256);
+        let total: usize = ["title", "description"]
+            .iter()
+            .map(|k| embed[*k].as_str().unwrap().chars().count())
+            .sum::<usize>()
+            + embed["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    f["name"].as_str().unwrap().chars().count()
+                        + f["value"].as_str().unwrap().chars().count()
+                })
+                .sum::<usize>()
+            + embed["footer"]["text"].as_str().unwrap().chars().count();
+        assert!(total <= 6000, "{total}");
+        assert_eq!(embed["url"], "https://github.com/a/b/actions/runs/1");
     }
 }

@@ -708,3 +708,40 @@ fn the_description_check_catches_a_bad_body() {
     assert!(!validator.is_valid(&bad));
     assert!(!validator.is_valid(&serde_json::json!({"client_payload": {}})));
 }
+
+#[test]
+fn on_a_terminal_progress_is_a_spinner_line() {
+    // `script` runs the client on a pseudo-terminal (util-linux).
+    let out = healthy_run();
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    let bin = env!("CARGO_BIN_EXE_remote-hands");
+    let command = format!(
+        "{bin} dispatch --correlation-id {CID} --repo acme/site --api-url {}",
+        gh.api_url()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("REMOTE_HANDS_TIME_SCALE", "0.001")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("TERM", "xterm")
+        .output()
+        .expect("script (util-linux) runs");
+    let tty = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{tty}");
+    // The state is rewritten in place, with a spinner frame, not printed line by line.
+    let spun = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+        .chars()
+        .any(|f| tty.contains(&format!("\r\x1b[2K{f} run {RUN_ID} queued (")));
+    assert!(spun, "{tty:?}");
+    assert!(
+        !tty.contains(&format!("remote-hands: run {RUN_ID} queued")),
+        "{tty:?}"
+    );
+    assert!(
+        tty.contains("\x1b[32mpass\x1b[0m"),
+        "colored table on a terminal: {tty:?}"
+    );
+}
