@@ -15,7 +15,7 @@ use crate::support::{Run, bin, run};
 const CID: &str = "8d7e2c4a-3b1f-4e5d-9a6c-0f1e2d3c4b5a";
 
 /// What `check` left in a simulated run.
-struct CheckOutput {
+pub struct CheckOutput {
     json: String,
     stdout: String,
     /// stderr + stdout as a job log, with the report between the markers.
@@ -43,12 +43,12 @@ fn check_in_run(healthy: bool) -> CheckOutput {
     }
 }
 
-fn healthy_run() -> &'static CheckOutput {
+pub fn healthy_run() -> &'static CheckOutput {
     static ONCE: OnceLock<CheckOutput> = OnceLock::new();
     ONCE.get_or_init(|| check_in_run(true))
 }
 
-fn scenario_with_artifact(out: &CheckOutput) -> Scenario {
+pub fn scenario_with_artifact(out: &CheckOutput) -> Scenario {
     Scenario {
         artifact: ArtifactKind::Zip(zip_of(&[("diagnose-summary.json", out.json.as_bytes())])),
         log: Some(out.log.clone()),

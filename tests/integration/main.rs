@@ -6,6 +6,7 @@ mod support;
 mod action;
 mod cli;
 mod dispatch;
+mod dispatch_cost;
 mod github;
 mod http_checks;
 mod moto_e2e;

@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -94,6 +95,16 @@ pub struct Scenario {
     pub details: DispatchDetails,
     /// Overrides the correlation ID in the run title (a different run).
     pub title_id: Option<String>,
+    /// Drive the run by wall time since the dispatch instead of by polls (benchmarks).
+    pub timeline: Option<Timeline>,
+}
+
+/// Real times after the dispatch at which the run appears, starts and completes.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeline {
+    pub appear: Duration,
+    pub start: Duration,
+    pub complete: Duration,
 }
 
 impl Default for Scenario {
@@ -107,6 +118,7 @@ impl Default for Scenario {
             log: None,
             details: DispatchDetails::Returned,
             title_id: None,
+            timeline: None,
         }
     }
 }
@@ -122,6 +134,7 @@ pub const TOKEN: &str = "ghp_test_token_never_printed_123";
 struct State {
     scenario: Option<Scenario>,
     dispatched: Option<(String, String)>,
+    dispatched_at: Option<Instant>,
     list_polls: u32,
     run_polls: u32,
     cancelled: bool,
@@ -192,6 +205,12 @@ impl FakeGithub {
 
     pub fn blob_requests(&self) -> Vec<Request> {
         self.blob_requests.lock().unwrap().clone()
+    }
+
+    /// When the run completes (timeline scenarios, once dispatched).
+    pub fn completes_at(&self) -> Option<Instant> {
+        let s = self.state.lock().unwrap();
+        Some(s.dispatched_at? + s.scenario.as_ref()?.timeline?.complete)
     }
 
     pub fn cancelled(&self) -> bool {
@@ -322,6 +341,16 @@ fn run_json(s: &State, status: &str, api: SocketAddr) -> Value {
 
 fn run_status(s: &State) -> &'static str {
     let sc = s.scenario.as_ref().unwrap();
+    if let (Some(t), Some(at)) = (sc.timeline, s.dispatched_at) {
+        let elapsed = at.elapsed();
+        return if elapsed < t.start {
+            "queued"
+        } else if elapsed < t.complete {
+            "in_progress"
+        } else {
+            "completed"
+        };
+    }
     if s.run_polls <= sc.queued_polls {
         "queued"
     } else if s.run_polls <= sc.queued_polls + sc.in_progress_polls {
@@ -389,6 +418,7 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                 p["correlation_id"].as_str().unwrap_or("").to_string(),
                 p["requester"].as_str().unwrap_or("").to_string(),
             ));
+            s.dispatched_at = Some(Instant::now());
             Canned::new(204, &[("date", &httpdate_now())], "")
         }
         "workflow_dispatch" => {
@@ -405,6 +435,7 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                 i["correlation_id"].as_str().unwrap_or("").to_string(),
                 i["requester"].as_str().unwrap_or("").to_string(),
             ));
+            s.dispatched_at = Some(Instant::now());
             if sc.details == DispatchDetails::Returned && v["return_run_details"] == true {
                 // The run exists from now on.
                 s.list_polls = sc.appear_after;
@@ -430,7 +461,10 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                 );
             }
             s.list_polls += 1;
-            let visible = s.list_polls > sc.appear_after;
+            let visible = match (sc.timeline, s.dispatched_at) {
+                (Some(t), Some(at)) => at.elapsed() >= t.appear,
+                _ => s.list_polls > sc.appear_after,
+            };
             let host = req.header("host").unwrap_or("").to_string();
             let api: SocketAddr = host.parse().unwrap_or(blob);
             let mut runs = vec![
