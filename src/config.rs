@@ -522,6 +522,11 @@ impl Token {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    #[cfg(test)]
+    pub fn for_tests(s: &str) -> Token {
+        Token(s.to_string())
+    }
 }
 
 impl std::fmt::Debug for Token {

@@ -411,3 +411,45 @@ fn backoff(failures: u32) -> Duration {
     let base = Duration::from_secs(1 << failures.saturating_sub(1).min(5));
     base.mul_f64(0.8 + 0.4 * fastrand::f64())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github(api: &str) -> Github {
+        Github::new(
+            reqwest::Client::new(),
+            Url::parse(api).unwrap(),
+            Repo {
+                owner: "acme".into(),
+                name: "site".into(),
+            },
+            crate::config::Token::for_tests("t"),
+            Clock::new(1.0),
+            Box::new(|_| {}),
+        )
+    }
+
+    #[test]
+    fn urls_keep_the_enterprise_server_prefix() {
+        let gh = github("https://ghe.example.com/api/v3/");
+        assert_eq!(
+            gh.repo_url(
+                "actions/runs/1",
+                &[("created", ">=2026-11-25T05:00:00Z".into())]
+            )
+            .as_str(),
+            "https://ghe.example.com/api/v3/repos/acme/site/actions/runs/1?created=%3E%3D2026-11-25T05%3A00%3A00Z"
+        );
+        assert_eq!(
+            gh.repo_url("", &[]).as_str(),
+            "https://ghe.example.com/api/v3/repos/acme/site"
+        );
+    }
+
+    #[test]
+    fn waits_read_naturally() {
+        assert_eq!(seconds(Duration::from_secs(60)), "60 s");
+        assert_eq!(seconds(Duration::from_millis(800)), "0.8 s");
+    }
+}
