@@ -192,27 +192,8 @@ impl CheckConfig {
         };
 
         let requester = match non_empty(&args.requester) {
-            Some(v) => {
-                let input = name("requester", "--requester", "REQUESTER");
-                if v.chars().count() > MAX_REQUESTER {
-                    return Err(ConfigError::new(
-                        input,
-                        format!("longer than {MAX_REQUESTER} characters"),
-                    ));
-                }
-                if v.chars().any(char::is_control) {
-                    return Err(ConfigError::new(
-                        input,
-                        "contains control characters (newline, tab, escape…)",
-                    ));
-                }
-                v
-            }
-            None => non_empty(&env.var("GITHUB_ACTOR"))
-                .or_else(|| non_empty(&env.var("USER")))
-                .or_else(|| non_empty(&env.var("USERNAME")))
-                .filter(|v| v.chars().count() <= MAX_REQUESTER && !v.chars().any(char::is_control))
-                .unwrap_or_else(|| "unknown".to_string()),
+            Some(v) => validate_requester(&name("requester", "--requester", "REQUESTER"), v)?,
+            None => default_requester(env, &["GITHUB_ACTOR", "USER", "USERNAME"]),
         };
 
         let environment = non_empty(&args.environment)
@@ -412,11 +393,16 @@ pub fn parse_uuid(input: &str, v: &str) -> Result<Uuid, ConfigError> {
 }
 
 fn parse_seconds(input: &str, v: &str) -> Result<Duration, ConfigError> {
+    seconds_within(input, v, 3600.0)
+}
+
+/// A positive number of seconds, at most `max`.
+fn seconds_within(input: &str, v: &str, max: f64) -> Result<Duration, ConfigError> {
     match v.trim().parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
+        Ok(s) if s.is_finite() && s > 0.0 && s <= max => Ok(Duration::from_secs_f64(s)),
         _ => Err(ConfigError::new(
             input,
-            format!("{v:?} is not a number of seconds between 0 and 3600"),
+            format!("{v:?} is not a number of seconds between 0 and {max}"),
         )),
     }
 }
@@ -738,10 +724,7 @@ impl DispatchConfig {
         };
         let requester = match non_empty(&args.requester) {
             Some(v) => validate_requester("--requester", v)?,
-            None => non_empty(&env.var("USER"))
-                .or_else(|| non_empty(&env.var("USERNAME")))
-                .and_then(|v| validate_requester("USER", v).ok())
-                .unwrap_or_else(|| "unknown".to_string()),
+            None => default_requester(env, &["USER", "USERNAME"]),
         };
         let mut extra = Vec::new();
         for (key, flag, value) in [
@@ -876,14 +859,16 @@ fn validate_requester(input: &str, v: String) -> Result<String, ConfigError> {
     Ok(v)
 }
 
+/// The first of `vars` that is set and acceptable as a requester, else "unknown".
+fn default_requester(env: &dyn Environment, vars: &[&str]) -> String {
+    vars.iter()
+        .filter_map(|var| non_empty(&env.var(var)))
+        .find_map(|v| validate_requester("", v).ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 fn parse_wait(input: &str, v: &str) -> Result<Duration, ConfigError> {
-    match v.trim().parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= 21_600.0 => Ok(Duration::from_secs_f64(s)),
-        _ => Err(ConfigError::new(
-            input,
-            format!("{v:?} is not a number of seconds between 0 and 21600"),
-        )),
-    }
+    seconds_within(input, v, 21_600.0)
 }
 
 fn is_loopback_host(url: &Url) -> bool {
