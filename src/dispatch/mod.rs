@@ -630,7 +630,17 @@ async fn finish(config: &GithubConfig, gh: &Github, ending: Ending) -> anyhow::R
                 }
                 println!("{line}");
             }
-            _ => println!("{}", serde_json::to_string_pretty(v)?),
+            ResultFormat::Json => println!("{}", serde_json::to_string_pretty(v)?),
+            ResultFormat::Discord => {
+                let payload = crate::report::discord::started(
+                    v["correlation_id"].as_str().unwrap_or(""),
+                    v["html_url"].as_str(),
+                );
+                print!("{payload}");
+                if let Some(webhook) = &config.discord_webhook {
+                    post_webhook(gh, webhook, payload).await?;
+                }
+            }
         },
         Ending::Timeout(m) | Ending::NoReport(m) | Ending::Error(m) => {
             eprintln!("error: {}", crate::text::one_line(m));

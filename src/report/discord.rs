@@ -61,6 +61,23 @@ fn fit(s: &str, limit: usize) -> String {
     t
 }
 
+/// The message for a diagnosis that was started and not waited for (`--no-wait`).
+pub fn started(correlation_id: &str, run_url: Option<&str>) -> String {
+    let content = format!(
+        "🔄 **Diagnose on Demand started** · correlation ID `{}`{}",
+        escape(correlation_id).replace('\\', ""),
+        match run_url {
+            Some(u) => format!(" · <{u}>"),
+            None => String::new(),
+        }
+    );
+    let payload =
+        json!({"content": fit(&content, CONTENT_LIMIT), "allowed_mentions": {"parse": []}});
+    let mut out = serde_json::to_string_pretty(&payload).expect("a JSON value serialises");
+    out.push('\n');
+    out
+}
+
 impl Renderer for Discord {
     fn render(&self, report: &Report) -> String {
         let success = report.conclusion == Conclusion::Success;

@@ -2,7 +2,7 @@
 //! trait, and the file writing they share (atomic replace for the JSON file, one append
 //! for the step summary).
 
-mod discord;
+pub mod discord;
 mod json;
 mod markdown;
 mod text;
