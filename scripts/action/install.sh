@@ -41,7 +41,9 @@ if [ -n "$version" ] && ! [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+([-.+][0-9A-Z
   exit 2
 fi
 [ -n "$version" ] || build "no release tag: the action runs from '${ACTION_REF:-a local checkout}'"
-[ -n "${ACTION_REPOSITORY:-}" ] || build "the action's repository is unknown"
+# A local action (`uses: ./`) has no repository of its own: it is this repository.
+repository=${ACTION_REPOSITORY:-${GITHUB_REPOSITORY:-}}
+[ -n "$repository" ] || build "the action's repository is unknown"
 
 case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
   Linux/X64) target=x86_64-unknown-linux-gnu ;;
@@ -50,7 +52,7 @@ case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
 esac
 
 asset="remote-hands-$version-$target.tar.gz"
-base="${GITHUB_SERVER_URL:-https://github.com}/$ACTION_REPOSITORY/releases/download/$version"
+base="${GITHUB_SERVER_URL:-https://github.com}/$repository/releases/download/$version"
 dir=$(mktemp -d "${RUNNER_TEMP:-/tmp}/remote-hands-install.XXXXXX")
 fetch() { curl --fail --silent --show-error --location --retry 3 --max-time 120 -o "$2" "$1"; }
 if ! fetch "$base/$asset.sha256" "$dir/$asset.sha256" || ! fetch "$base/$asset" "$dir/$asset"; then

@@ -458,6 +458,15 @@ fn the_installer_verifies_the_release_binary_against_its_sha256() {
     );
     assert!(r.stdout.contains(&sha), "{}", r.stdout);
 
+    // The action used locally (`uses: ./`) with a version: this repository's release.
+    let r = install(&[
+        ("GITHUB_SERVER_URL", server.url("").trim_end_matches('/').to_string()),
+        ("GITHUB_REPOSITORY", "acme/remote-hands".into()),
+        ("INPUT_VERSION", "v9.9.9".into()),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.outputs.contains("path="), "{}", r.outputs);
+
     // A tampered binary is refused, and nothing is handed to the next step.
     let bad = release_server(tar, Some("0".repeat(64)));
     let r = install(&release_env(&bad));
