@@ -460,7 +460,10 @@ fn the_installer_verifies_the_release_binary_against_its_sha256() {
 
     // The action used locally (`uses: ./`) with a version: this repository's release.
     let r = install(&[
-        ("GITHUB_SERVER_URL", server.url("").trim_end_matches('/').to_string()),
+        (
+            "GITHUB_SERVER_URL",
+            server.url("").trim_end_matches('/').to_string(),
+        ),
         ("GITHUB_REPOSITORY", "acme/remote-hands".into()),
         ("INPUT_VERSION", "v9.9.9".into()),
     ]);
