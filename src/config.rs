@@ -521,6 +521,22 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// A Discord webhook URL: its path is a secret, so `Debug` shows only the host.
+#[derive(Clone)]
+pub struct Webhook(Url);
+
+impl Webhook {
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Webhook({}/***)", self.0.origin().ascii_serialization())
+    }
+}
+
 /// `owner/name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repo {
@@ -544,7 +560,7 @@ pub struct GithubConfig {
     pub workflow: String,
     pub artifact_name: String,
     pub format: ResultFormat,
-    pub discord_webhook: Option<Url>,
+    pub discord_webhook: Option<Webhook>,
     /// Multiplies every wait (tests and benchmarks): `REMOTE_HANDS_TIME_SCALE`.
     pub time_scale: f64,
 }
@@ -683,7 +699,7 @@ impl GithubConfig {
                         "must be an https URL (the value is not shown: it holds a secret)",
                     ));
                 }
-                Ok(url)
+                Ok(Webhook(url))
             })
             .transpose()?;
         let time_scale = match non_empty(&env.var("REMOTE_HANDS_TIME_SCALE")) {
@@ -877,5 +893,19 @@ fn is_loopback_host(url: &Url) -> bool {
         Some(url::Host::Ipv4(a)) => a.is_loopback(),
         Some(url::Host::Ipv6(a)) => a.is_loopback(),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let hook = Webhook(Url::parse("https://discord.com/api/webhooks/1/s3cr3t").unwrap());
+        let shown = format!("{hook:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("discord.com"), "{shown}");
+        assert_eq!(format!("{:?}", Token::for_tests("ghp_x")), "Token(***)");
     }
 }

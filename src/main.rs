@@ -9,8 +9,14 @@ use remote_hands::config::{CheckConfig, DispatchConfig, ProcessEnv, ResultConfig
 use remote_hands::run::{self, EXIT_USAGE};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return clap_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return clap_error(e),
+    };
     let (_, sub) = matches.subcommand().expect("clap requires a subcommand");
     let usage = |e: &dyn std::fmt::Display| {
         eprintln!("error: {e}");
@@ -41,6 +47,34 @@ fn main() -> ExitCode {
             Err(e) => usage(&e),
         },
     }
+}
+
+/// Help and version go out as clap prints them; a usage error becomes one line (clap's
+/// own message, the accepted values when it lists them) and exit 2.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let rendered = e.render().to_string();
+    let mut line = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("error: invalid arguments")
+        .trim()
+        .to_string();
+    for extra in rendered.lines().map(str::trim) {
+        if extra.starts_with("[possible values:") || extra.starts_with("tip:") {
+            line.push_str(&format!(" {extra}"));
+        }
+    }
+    eprintln!("{line} (see --help)");
+    ExitCode::from(EXIT_USAGE)
 }
 
 /// Runs `job` on a multi-threaded runtime; an error is a one-line message and exit 2.

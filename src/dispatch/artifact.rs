@@ -148,6 +148,36 @@ mod tests {
         assert!(report_from_zip(b"not a zip").is_err());
     }
 
+    /// Overwrites every uncompressed-size field (local and central headers) with `size`.
+    fn lie_about_size(zip: &mut [u8], size: u32) {
+        let mut i = 0;
+        while i + 4 <= zip.len() {
+            let at = match &zip[i..i + 4] {
+                b"PK\x03\x04" => Some(i + 22),
+                b"PK\x01\x02" => Some(i + 24),
+                _ => None,
+            };
+            if let Some(at) = at {
+                zip[at..at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            i += 1;
+        }
+    }
+
+    #[test]
+    fn a_member_that_lies_about_its_size_is_refused() {
+        // The headers claim 100 bytes; it inflates to more than the cap. The zip reader
+        // stops at the declared size, and the cap while reading stands behind it.
+        let big = vec![b' '; (MAX_REPORT + 10) as usize];
+        let mut zip = zip_of(&[("diagnose-summary.json", &big)]);
+        lie_about_size(&mut zip, 100);
+        let err = report_from_zip(&zip).unwrap_err();
+        assert!(
+            err.contains("larger than its declared") || err.contains("inflates past"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn the_log_block_is_found_by_correlation_id() {
         let log = "\

@@ -140,7 +140,7 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
             )));
         }
         // The run was named by the user; its title says which correlation ID it carries.
-        let expected = uuid_in(&run.display_title);
+        let expected = run.correlation_id();
         Ok(fetch_report(
             &config.github,
             &gh,
@@ -157,13 +157,6 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
     };
     progress.finish();
     finish(&config.github, &gh, ending).await
-}
-
-fn uuid_in(title: &str) -> Option<String> {
-    title
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|w| uuid::Uuid::try_parse(w).is_ok() && w.len() == 36)
-        .map(str::to_lowercase)
 }
 
 async fn run_dispatch(
@@ -222,12 +215,14 @@ async fn run_dispatch(
                 .await
             {
                 Ok(a) => a,
-                // Older GitHub Enterprise Server does not know return_run_details.
+                // Older GitHub Enterprise Server does not know return_run_details and
+                // refuses the request (400 or 422, in words that vary by version). A
+                // refused request started nothing, so it is sent again without it; a
+                // request that was wrong for another reason is refused again, and that
+                // answer is reported.
                 Err(GithubError::Refused {
-                    status: 400 | 422,
-                    message,
-                    ..
-                }) if message.contains("return_run_details") => {
+                    status: 400 | 422, ..
+                }) => {
                     progress.note(
                         "this GitHub does not return run details; searching for the run instead",
                     );
@@ -342,6 +337,11 @@ async fn run_dispatch(
                 );
                 return Err(timeout(gh, config, progress, &run, why).await);
             }
+            // The rate limit would hold the next poll past the deadline.
+            Err(e @ GithubError::RateLimited(_)) => {
+                let why = format!("run {} was still {last}: {e}", run.id);
+                return Err(timeout(gh, config, progress, &run, why).await);
+            }
             Err(e) => return Err(e.into()),
         };
     }
@@ -405,6 +405,9 @@ async fn find_run(
             .await
             .map_err(|e| match e {
                 GithubError::Deadline { .. } => no_run(config, cid),
+                GithubError::RateLimited(m) => Ending::Timeout(format!(
+                    "no run for correlation ID {cid} was found before the deadline: GitHub's rate limit: {m}"
+                )),
                 GithubError::NotFound(_) => Ending::Error(format!(
                     "workflow {} not found in {} (--workflow), or the token cannot see it",
                     config.github.workflow, gh.repo
@@ -556,8 +559,11 @@ async fn report_from_logs(
         )
         .await
         .map_err(|e| e.to_string())?;
+    // A job whose log cannot be read (a skipped gate job, an expired log) does not stop
+    // the search: the report may be in the next one.
+    let mut unreadable = Vec::new();
     for job in &jobs.jobs {
-        let log = gh
+        let log = match gh
             .download(
                 gh.repo_url(&format!("actions/jobs/{}/logs", job.id), &[]),
                 &format!("downloading the log of job {}", job.name),
@@ -565,12 +571,23 @@ async fn report_from_logs(
                 deadline,
             )
             .await
-            .map_err(|e| e.to_string())?;
+        {
+            Ok(log) => log,
+            Err(e) => {
+                unreadable.push(e.to_string());
+                continue;
+            }
+        };
         if let Some(json) = artifact::report_from_log(&String::from_utf8_lossy(&log), expected) {
             return parse_report(json.as_bytes(), "job log");
         }
     }
-    Err("no job log holds the report block".to_string())
+    let mut why = "no job log holds the report block".to_string();
+    for e in unreadable {
+        why.push_str("; ");
+        why.push_str(&e);
+    }
+    Err(why)
 }
 
 fn parse_report(json: &[u8], source: &str) -> Result<Report, String> {
@@ -677,10 +694,14 @@ fn render(format: ResultFormat, found: &Found) -> String {
     }
 }
 
-async fn post_webhook(gh: &Github, webhook: &url::Url, payload: String) -> anyhow::Result<()> {
+async fn post_webhook(
+    gh: &Github,
+    webhook: &crate::config::Webhook,
+    payload: String,
+) -> anyhow::Result<()> {
     let response = gh
         .http()
-        .post(webhook.clone())
+        .post(webhook.url().clone())
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(payload)
         .send()
@@ -719,12 +740,4 @@ mod tests {
         assert_eq!(payload(&fields[..10], MAX_PAYLOAD_KEYS).unwrap().len(), 10);
     }
 
-    #[test]
-    fn a_uuid_is_found_in_a_run_title() {
-        assert_eq!(
-            uuid_in("Diagnose on Demand — 0B7C8F5E-1D2A-4C3B-9E8F-7A6B5C4D3E2F by x").as_deref(),
-            Some("0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f")
-        );
-        assert_eq!(uuid_in("Diagnose on Demand — test123 by manual"), None);
-    }
 }

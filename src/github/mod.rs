@@ -29,6 +29,8 @@ pub const API_VERSION: &str = "2022-11-28";
 const MAX_JSON: u64 = 8 * 1024 * 1024;
 /// Attempts for a request that fails in transport or with a 5xx.
 const ATTEMPTS: u32 = 3;
+/// Same-origin redirects followed for one API request.
+const MAX_REDIRECTS: u32 = 3;
 
 /// An answer, after 304s were replaced by the cached body.
 #[derive(Debug)]
@@ -112,7 +114,9 @@ impl Github {
         Ok(())
     }
 
-    /// Sends one API request. `what` names it in errors ("listing the runs").
+    /// Sends one API request. `what` names it in errors ("listing the runs"). A redirect
+    /// within the API's own origin (a renamed or transferred repository: 301 for reads,
+    /// 307 for writes) is followed with the token; a redirect anywhere else is an error.
     pub async fn call(
         &self,
         method: Method,
@@ -121,8 +125,24 @@ impl Github {
         what: &str,
         deadline: Instant,
     ) -> Result<Answer, GithubError> {
+        self.send(method, url, body, what, deadline, false).await
+    }
+
+    /// [`Github::call`]; with `redirect_is_answer`, a 3xx to another origin is returned
+    /// to the caller (a download's location) instead of being an error.
+    async fn send(
+        &self,
+        method: Method,
+        mut url: Url,
+        body: Option<&Value>,
+        what: &str,
+        deadline: Instant,
+        redirect_is_answer: bool,
+    ) -> Result<Answer, GithubError> {
         let cache_key = (method == Method::GET).then(|| url.to_string());
         let mut failures = 0u32;
+        let mut redirects = 0u32;
+        let began = Instant::now();
         loop {
             let hold = self.governor.wait_before_request();
             if !hold.is_zero() {
@@ -149,7 +169,7 @@ impl Github {
                 Err(_) => {
                     return Err(GithubError::Deadline {
                         what: what.to_string(),
-                        waited: self.clock.left(deadline),
+                        waited: self.clock.since(began),
                     });
                 }
                 Ok(Err(e)) => {
@@ -194,6 +214,19 @@ impl Github {
                     message,
                 }
             })?;
+            if status.is_redirection() {
+                // Within the API's origin: followed with the token (a renamed repository).
+                // Elsewhere: a download's location, or an error.
+                redirects += 1;
+                match self.same_origin_redirect(&url, status, &headers, what, redirects) {
+                    Ok(next) => {
+                        url = next;
+                        continue;
+                    }
+                    Err(_) if redirect_is_answer => {}
+                    Err(e) => return Err(e),
+                }
+            }
             if status.is_success() || status.is_redirection() {
                 if status == StatusCode::OK
                     && let (Some(key), Some(etag)) = (&cache_key, headers.get(header::ETAG))
@@ -301,8 +334,9 @@ impl Github {
         cap: u64,
         deadline: Instant,
     ) -> Result<Vec<u8>, GithubError> {
+        let began = Instant::now();
         let answer = self
-            .call(Method::GET, url.clone(), None, what, deadline)
+            .send(Method::GET, url.clone(), None, what, deadline, true)
             .await?;
         if answer.status == 200 {
             return cap_body(answer.body, cap, what);
@@ -331,7 +365,7 @@ impl Github {
             .await
             .map_err(|_| GithubError::Deadline {
                 what: what.to_string(),
-                waited: Duration::ZERO,
+                waited: self.clock.since(began),
             })?
             .map_err(|e| GithubError::Transport {
                 what: what.to_string(),
@@ -360,6 +394,42 @@ impl Github {
                     message,
                 })?;
         cap_body(body, cap, what)
+    }
+}
+
+impl Github {
+    /// Where a 3xx from the API leads, when it stays on the API's scheme, host and port
+    /// (the token may go there); an error otherwise.
+    fn same_origin_redirect(
+        &self,
+        from: &Url,
+        status: StatusCode,
+        headers: &HeaderMap,
+        what: &str,
+        hops: u32,
+    ) -> Result<Url, GithubError> {
+        let code = status.as_u16();
+        if hops > MAX_REDIRECTS {
+            return Err(GithubError::Invalid(format!(
+                "{what}: GitHub redirected more than {MAX_REDIRECTS} times"
+            )));
+        }
+        let target = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| from.join(l).ok())
+            .ok_or_else(|| {
+                GithubError::Invalid(format!(
+                    "{what}: GitHub answered {code} without a usable location"
+                ))
+            })?;
+        if target.origin() != self.api.origin() {
+            return Err(GithubError::Invalid(format!(
+                "{what}: GitHub answered {code}, moving the request to {}; not following it with the token (was the repository moved? check --repo and --api-url)",
+                target.origin().ascii_serialization()
+            )));
+        }
+        Ok(target)
     }
 }
 

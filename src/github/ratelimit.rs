@@ -23,8 +23,10 @@ pub struct Governor {
 #[derive(Debug, Default, Clone, Copy)]
 struct State {
     remaining: Option<u64>,
-    /// Unix seconds.
+    /// Unix seconds, on GitHub's clock.
     reset: Option<u64>,
+    /// GitHub's clock minus ours, in seconds, from the last `Date` header.
+    skew: i64,
 }
 
 /// How a 403 or 429 is to be read.
@@ -52,12 +54,29 @@ fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
+/// GitHub's clock minus ours, from a response's `Date` header.
+fn skew_of(headers: &HeaderMap) -> Option<i64> {
+    let date = headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())?;
+    let server = date.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(server - now_unix() as i64)
+}
+
+/// Time until `reset` (GitHub's clock), plus a second: `x-ratelimit-reset` is GitHub's
+/// time, so a local clock running ahead must not shorten the wait.
+fn until_reset(reset: u64, skew: i64) -> Duration {
+    let github_now = (now_unix() as i64 + skew).max(0) as u64;
+    Duration::from_secs(reset.saturating_sub(github_now) + 1)
+}
+
 impl Governor {
     /// How long to hold the next request back (zero when the limit has room).
     pub fn wait_before_request(&self) -> Duration {
         let s = *self.state.lock().unwrap();
         match (s.remaining, s.reset) {
-            (Some(0), Some(reset)) => Duration::from_secs(reset.saturating_sub(now_unix()) + 1),
+            (Some(0), Some(reset)) => until_reset(reset, s.skew),
             _ => Duration::ZERO,
         }
     }
@@ -75,6 +94,9 @@ impl Governor {
         }
         if let Some(r) = header_u64(headers, "x-ratelimit-reset") {
             s.reset = Some(r);
+        }
+        if let Some(skew) = skew_of(headers) {
+            s.skew = skew;
         }
     }
 
@@ -95,7 +117,10 @@ impl Governor {
         }
         if remaining == Some(0) {
             let wait = header_u64(headers, "x-ratelimit-reset")
-                .map(|reset| Duration::from_secs(reset.saturating_sub(now_unix()) + 1))
+                .map(|reset| {
+                    let skew = skew_of(headers).unwrap_or(self.state.lock().unwrap().skew);
+                    until_reset(reset, skew)
+                })
                 .unwrap_or(SECONDARY_MIN_WAIT);
             return Limited::Primary(wait);
         }
@@ -166,6 +191,27 @@ mod tests {
         }
         g.observe(403, &h);
         assert!(g.wait_before_request() >= Duration::from_secs(29));
+    }
+
+    #[test]
+    fn the_reset_is_read_on_githubs_clock() {
+        // Our clock runs 100 s ahead of GitHub's: the reset, 30 s ahead on GitHub's
+        // clock, is still 30 s away, not already past.
+        let g = Governor::default();
+        let github_now = SystemTime::now() - Duration::from_secs(100);
+        let reset = now_unix() - 100 + 30;
+        let h = headers(&[
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+            ("date", httpdate::fmt_http_date(github_now)),
+        ]);
+        match g.classify(403, &h, r#"{"message":"API rate limit exceeded"}"#) {
+            Limited::Primary(d) => assert!((29..=32).contains(&d.as_secs()), "{d:?}"),
+            other => panic!("{other:?}"),
+        }
+        g.observe(403, &h);
+        let hold = g.wait_before_request();
+        assert!((29..=32).contains(&hold.as_secs()), "{hold:?}");
     }
 
     #[test]

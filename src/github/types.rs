@@ -35,9 +35,18 @@ impl WorkflowRun {
     /// Whether the run's title names `correlation_id` as a whole word (not a prefix of a
     /// longer ID, not inside another token).
     pub fn names(&self, correlation_id: &str) -> bool {
+        self.correlation_id()
+            .is_some_and(|id| id.eq_ignore_ascii_case(correlation_id))
+    }
+
+    /// The first UUID in the run's title (`Diagnose on Demand — <id> by <requester>`):
+    /// the correlation ID comes before the requester, so a requester that looks like
+    /// another run's ID cannot make this run match it.
+    pub fn correlation_id(&self) -> Option<String> {
         self.display_title
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .any(|word| word.eq_ignore_ascii_case(correlation_id))
+            .find(|w| w.len() == 36 && uuid::Uuid::try_parse(w).is_ok())
+            .map(str::to_lowercase)
     }
 }
 
@@ -112,5 +121,27 @@ mod tests {
         assert!(!run(&format!("Diagnose on Demand — {id}0 by alice")).names(id));
         assert!(!run(&format!("Diagnose on Demand — x{id} by alice")).names(id));
         assert!(!run("Diagnose on Demand — 0b7c8f5e by alice").names(id));
+        assert!(run(&format!("Diagnose on Demand — {} by x", id.to_uppercase())).names(id));
+    }
+
+    #[test]
+    fn a_requester_that_looks_like_an_id_does_not_match() {
+        let mine = "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f";
+        let other = "11111111-2222-4333-8444-555555555555";
+        let run = WorkflowRun {
+            id: 1,
+            display_title: format!("Diagnose on Demand — {other} by {mine}"),
+            name: None,
+            status: None,
+            conclusion: None,
+            event: None,
+            html_url: None,
+            created_at: None,
+            updated_at: None,
+            run_attempt: None,
+        };
+        assert!(!run.names(mine));
+        assert!(run.names(other));
+        assert_eq!(run.correlation_id().as_deref(), Some(other));
     }
 }

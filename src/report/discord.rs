@@ -13,7 +13,9 @@ use crate::text::one_line;
 /// Discord's limit on `content`.
 pub const CONTENT_LIMIT: usize = 2000;
 const EMBED_DESCRIPTION_LIMIT: usize = 4096;
-const FIELD_LIMIT: usize = 1024;
+/// Discord allows 1,024 per field value; these stay far below it so that the embed's
+/// 6,000-character total holds even with a full description.
+const SHORT_FIELD_LIMIT: usize = 300;
 const DETAIL_LIMIT: usize = 140;
 
 pub struct Discord {
@@ -47,6 +49,12 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Text for inside an inline code span: one line, no backticks (which would close it),
+/// at most 100 characters. Markdown escapes are literal inside code, so none are added.
+fn code(s: &str) -> String {
+    fit(&one_line(s).replace('`', "'"), 100)
+}
+
 /// At most `limit` characters, ending in `…` when cut.
 fn fit(s: &str, limit: usize) -> String {
     if s.chars().count() <= limit {
@@ -65,7 +73,7 @@ fn fit(s: &str, limit: usize) -> String {
 pub fn started(correlation_id: &str, run_url: Option<&str>) -> String {
     let content = format!(
         "🔄 **Diagnose on Demand started** · correlation ID `{}`{}",
-        escape(correlation_id).replace('\\', ""),
+        code(correlation_id),
         match run_url {
             Some(u) => format!(" · <{u}>"),
             None => String::new(),
@@ -105,8 +113,8 @@ impl Renderer for Discord {
             .collect();
         let footer = format!(
             "Correlation ID `{}` · requested by {} · {:.1} s{}",
-            escape(&report.correlation_id).replace('\\', ""),
-            escape(&report.requester),
+            code(&report.correlation_id),
+            fit(&escape(&report.requester), 300),
             report.durations.total_s,
             match &self.run_url {
                 Some(u) => format!(" · <{u}>"),
@@ -114,7 +122,10 @@ impl Renderer for Discord {
             }
         );
         // Check lines as long as they fit, then a note of how many were left out.
-        let budget = CONTENT_LIMIT - headline.chars().count() - footer.chars().count() - 40;
+        let budget = CONTENT_LIMIT
+            .saturating_sub(headline.chars().count())
+            .saturating_sub(footer.chars().count())
+            .saturating_sub(40);
         let mut body = String::new();
         let mut shown = 0;
         for line in &lines {
@@ -149,13 +160,13 @@ impl Renderer for Discord {
             "description": fit(&description, EMBED_DESCRIPTION_LIMIT),
             "color": if success { 0x2e_a0_43 } else { 0xcf_22_2e },
             "fields": [
-                {"name": "Correlation ID", "value": fit(&report.correlation_id, FIELD_LIMIT), "inline": false},
-                {"name": "Requester", "value": fit(&escape(&report.requester), FIELD_LIMIT), "inline": true},
+                {"name": "Correlation ID", "value": fit(&escape(&report.correlation_id), SHORT_FIELD_LIMIT), "inline": false},
+                {"name": "Requester", "value": fit(&escape(&report.requester), SHORT_FIELD_LIMIT), "inline": true},
                 {"name": "Duration", "value": format!("{:.2} s", report.durations.total_s), "inline": true},
             ],
         });
         if !report.tool.is_empty() {
-            embed["footer"] = json!({"text": fit(&report.tool, 2048)});
+            embed["footer"] = json!({"text": fit(&report.tool, SHORT_FIELD_LIMIT)});
         }
         if let Some(url) = &self.run_url {
             embed["url"] = Value::String(url.clone());
@@ -247,5 +258,34 @@ mod tests {
             + embed["footer"]["text"].as_str().unwrap().chars().count();
         assert!(total <= 6000, "{total}");
         assert_eq!(embed["url"], "https://github.com/a/b/actions/runs/1");
+    }
+
+    #[test]
+    fn a_legacy_report_with_huge_or_odd_fields_still_fits() {
+        // Reports read back from old runs are not validated like the runner's own.
+        let mut r = report(&"y".repeat(5_000));
+        r.requester = "@".repeat(3_000);
+        r.correlation_id = format!("abc`def{}", "z".repeat(3_000));
+        r.tool = "t".repeat(5_000);
+        let v = payload(&r);
+        let content = v["content"].as_str().unwrap();
+        assert!(content.chars().count() <= CONTENT_LIMIT);
+        // The ID's backtick cannot close the code span it is shown in.
+        assert!(content.contains("`abc'def"), "{content}");
+        let embed = &v["embeds"][0];
+        let total: usize = embed["title"].as_str().unwrap().chars().count()
+            + embed["description"].as_str().unwrap().chars().count()
+            + embed["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    f["name"].as_str().unwrap().chars().count()
+                        + f["value"].as_str().unwrap().chars().count()
+                })
+                .sum::<usize>()
+            + embed["footer"]["text"].as_str().unwrap().chars().count();
+        assert!(total <= 6000, "{total}");
+        assert!(embed["fields"][0]["value"].as_str().unwrap().starts_with(r"abc\`def"));
     }
 }

@@ -152,4 +152,16 @@ fn help_documents_the_exit_codes() {
 fn unknown_flags_exit_2() {
     let r = run(bin().args(["check", "--no-such-flag"]));
     assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("--no-such-flag"), "{}", r.stderr);
+}
+
+#[test]
+fn a_bad_enum_value_is_one_line_naming_the_flag_and_the_choices() {
+    let r = run(bin().args(["check", "--format", "yaml"]));
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    for needle in ["--format", "yaml", "text", "json", "markdown"] {
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
+    }
 }

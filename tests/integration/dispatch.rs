@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::support::github::{
-    ArtifactKind, Canned, DispatchDetails, FakeGithub, RUN_ID, Scenario, TOKEN, as_job_log, zip_of,
+    ArtifactKind, Canned, DispatchDetails, ELSEWHERE_REPO, FakeGithub, OLD_REPO, RUN_ID, Scenario,
+    TOKEN, as_job_log, zip_of,
 };
 use crate::support::httpd::{Reply, Server};
 use crate::support::{Run, bin, run};
@@ -58,11 +59,15 @@ pub fn scenario_with_artifact(out: &CheckOutput) -> Scenario {
 
 /// `remote-hands dispatch` (or `result`) against the fake, time scaled down 1000×.
 fn client(gh: &FakeGithub, args: &[&str]) -> Run {
+    client_of(gh, "acme/site", args)
+}
+
+fn client_of(gh: &FakeGithub, repo: &str, args: &[&str]) -> Run {
     run(bin()
         .env("GITHUB_TOKEN", TOKEN)
         .env("REMOTE_HANDS_TIME_SCALE", "0.001")
         .args(args)
-        .args(["--repo", "acme/site", "--api-url", &gh.api_url()]))
+        .args(["--repo", repo, "--api-url", &gh.api_url()]))
 }
 
 fn dispatch(gh: &FakeGithub, extra: &[&str]) -> Run {
@@ -113,6 +118,32 @@ fn dispatch_prints_the_report_check_wrote_in_each_format() {
     assert_eq!(v["run"]["id"], RUN_ID);
     assert_eq!(v["source"], "artifact");
     assert_well_behaved(&gh, &r);
+    // The run was searched for with GitHub's filters: this event, created since the
+    // dispatch (less the allowed clock skew of 120 s, by GitHub's Date header), one page.
+    let list = gh
+        .requests()
+        .into_iter()
+        .find(|q| q.path.ends_with("/runs"))
+        .expect("the runs were listed");
+    let query: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(list.query.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(query["event"], "repository_dispatch", "{}", list.query);
+    assert_eq!(query["per_page"], "30", "{}", list.query);
+    let since = query["created"]
+        .strip_prefix(">=")
+        .expect("created>=…")
+        .to_string();
+    let since = humantime::parse_rfc3339(&since).unwrap();
+    let skew = std::time::SystemTime::now()
+        .duration_since(since)
+        .expect("the search starts before now");
+    assert!(
+        (115..=180).contains(&skew.as_secs()),
+        "created>= is {} s before now",
+        skew.as_secs()
+    );
     // The run was polled with conditional requests; unchanged polls were free.
     assert!(
         gh.requests().iter().any(|q| q.answered == 304),
@@ -243,6 +274,72 @@ fn workflow_dispatch_uses_the_returned_run_and_falls_back_to_the_search() {
     assert_eq!(sends.len(), 2);
     assert!(sends[1].json().get("return_run_details").is_none());
     assert_well_behaved(&gh, &r);
+
+    // Other versions refuse it with a 400 that does not name the key.
+    let gh = FakeGithub::start(Scenario {
+        details: DispatchDetails::UnknownGeneric,
+        ..scenario_with_artifact(out)
+    });
+    let r = dispatch(&gh, &["--via", "workflow"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let answers: Vec<u16> = gh
+        .requests()
+        .into_iter()
+        .filter(|q| q.path.ends_with("/dispatches"))
+        .map(|q| q.answered)
+        .collect();
+    assert_eq!(answers, vec![400, 204]);
+    assert_well_behaved(&gh, &r);
+
+    // A request refused for another reason is refused again: that answer is reported.
+    let gh = FakeGithub::start(Scenario::default());
+    gh.fault(
+        "workflow_dispatch",
+        vec![Canned::new(422, &[], r#"{"message":"Unexpected inputs provided: [\"x\"]"}"#); 2],
+    );
+    let r = dispatch(&gh, &["--via", "workflow"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("Unexpected inputs provided"), "{}", r.stderr);
+}
+
+#[test]
+fn a_renamed_repository_is_followed_on_githubs_own_host_only() {
+    let out = healthy_run();
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    let repo = format!("acme/{OLD_REPO}");
+    let r = client_of(
+        &gh,
+        &repo,
+        &["dispatch", "--correlation-id", CID, "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["report"]["correlation_id"], CID);
+    let reqs = gh.requests();
+    let moved: Vec<(String, u16)> = reqs
+        .iter()
+        .filter(|q| q.path.contains(OLD_REPO))
+        .map(|q| (q.method.clone(), q.answered))
+        .collect();
+    assert!(moved.contains(&("POST".into(), 307)), "{moved:?}");
+    assert!(moved.contains(&("GET".into(), 301)), "{moved:?}");
+    // The event was sent once, to the new name, with its body.
+    let sent: Vec<_> = reqs
+        .iter()
+        .filter(|q| q.method == "POST" && q.answered == 204)
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].json()["client_payload"]["correlation_id"], CID);
+    assert_well_behaved(&gh, &r);
+
+    // A redirect to another host is not followed with the token.
+    let gh = FakeGithub::start(Scenario::default());
+    let repo = format!("acme/{ELSEWHERE_REPO}");
+    let r = client_of(&gh, &repo, &["dispatch", "--correlation-id", CID]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not following it with the token"), "{}", r.stderr);
+    assert!(gh.blob_requests().is_empty(), "the other host was asked");
 }
 
 #[test]
@@ -384,6 +481,7 @@ fn api_errors_exit_2_with_one_line() {
         assert_eq!(errors.len(), 1, "{status}: {}", r.stderr.trim());
         assert!(r.stderr.trim_end().ends_with(errors[0]));
         assert!(errors[0].contains(expect), "{status}: {}", r.stderr);
+        assert_well_behaved(&gh, &r);
     }
     // One 502 is retried and forgotten.
     let out = healthy_run();
@@ -409,6 +507,7 @@ fn a_run_that_does_not_finish_in_time_exits_3_and_can_be_cancelled() {
     );
     assert!(r.stderr.contains("the run was cancelled"), "{}", r.stderr);
     assert!(gh.cancelled());
+    assert_well_behaved(&gh, &r);
 
     let gh = FakeGithub::start(Scenario {
         in_progress_polls: 10_000,
@@ -431,6 +530,36 @@ fn a_run_that_does_not_finish_in_time_exits_3_and_can_be_cancelled() {
     let r = dispatch(&gh, &["--queue-timeout", "20"]);
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("appeared within 20 s"), "{}", r.stderr);
+    assert_well_behaved(&gh, &r);
+
+    // The rate limit would hold the next poll past the deadline: that is a timeout
+    // too (exit 3), not an API error.
+    let gh = FakeGithub::start(Scenario {
+        in_progress_polls: 10_000,
+        ..Scenario::default()
+    });
+    let reset = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600)
+        .to_string();
+    gh.fault(
+        "run",
+        vec![Canned::new(
+            403,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", &reset),
+            ],
+            r#"{"message":"API rate limit exceeded for user ID 1."}"#,
+        )],
+    );
+    let r = dispatch(&gh, &["--timeout", "300"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("rate limit"), "{}", r.stderr);
+    assert!(r.stderr.contains("after the deadline"), "{}", r.stderr);
+    assert_well_behaved(&gh, &r);
 }
 
 #[test]
@@ -441,6 +570,11 @@ fn without_a_usable_artifact_the_report_comes_from_the_job_log() {
         (ArtifactKind::Expired, "has expired"),
         (ArtifactKind::Missing, "has no artifact"),
         (ArtifactKind::Oversized(1 << 30), "more than the"),
+        // Listed as 1,000 bytes, streamed without a length: cut off at the cap.
+        (
+            ArtifactKind::LyingSize(vec![b'z'; 17 << 20]),
+            "more than the 16777216-byte limit",
+        ),
         (
             ArtifactKind::Zip(zip_of(&[("../diagnose-summary.json", out.json.as_bytes())])),
             "holds no diagnose-summary.json",
@@ -554,6 +688,7 @@ fn no_wait_prints_the_correlation_id_and_the_run_when_known() {
         2,
         "the repository, the dispatch: nothing else"
     );
+    assert_well_behaved(&gh, &r);
 }
 
 #[test]
@@ -569,6 +704,27 @@ fn the_discord_message_is_posted_to_the_webhook() {
         vec!["/api/webhooks/1/secret-token".to_string()]
     );
     assert!(!r.stderr.contains("secret-token") && !r.stdout.contains("secret-token"));
+    assert_well_behaved(&gh, &r);
+
+    // A webhook that refuses: the report is still printed, the failure is one line
+    // naming the webhook (not its secret path), exit 2.
+    for status in [404, 429] {
+        let gh = FakeGithub::start(scenario_with_artifact(out));
+        let hook = Server::start(move |_| Reply::status(status, "{\"message\": \"no\"}"));
+        let webhook = hook.url("/api/webhooks/1/secret-token");
+        let r = dispatch(&gh, &["--format", "json", "--discord-webhook", &webhook]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).expect("the report was printed");
+        assert_eq!(v["report"]["correlation_id"], CID);
+        let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(errors.len(), 1, "{}", r.stderr);
+        assert!(
+            errors[0].contains("Discord webhook") && errors[0].contains(&status.to_string()),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("secret-token"), "{}", r.stderr);
+    }
 }
 
 #[test]

@@ -66,6 +66,9 @@ pub enum ArtifactKind {
     Expired,
     /// Listed with this size, larger than the client accepts.
     Oversized(u64),
+    /// Listed as small, served as these bytes without a Content-Length: only the
+    /// client's cap while streaming can stop it.
+    LyingSize(Vec<u8>),
     /// No artifact at all.
     Missing,
 }
@@ -79,6 +82,8 @@ pub enum DispatchDetails {
     NoContent,
     /// 422 naming return_run_details (older GitHub Enterprise Server).
     Unknown,
+    /// 400 with a message that does not name it (other older versions).
+    UnknownGeneric,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +133,12 @@ pub const REPO: &str = "site";
 pub const RUN_ID: u64 = 4242;
 const ARTIFACT_ID: u64 = 777;
 const JOB_ID: u64 = 991;
+/// A job before the diagnosis (the request gate) whose log cannot be downloaded.
+const GATE_JOB_ID: u64 = 990;
+/// A repository that was renamed to acme/site: GitHub redirects its API paths there.
+pub const OLD_REPO: &str = "old-site";
+/// A repository whose API paths redirect to another host.
+pub const ELSEWHERE_REPO: &str = "elsewhere";
 pub const TOKEN: &str = "ghp_test_token_never_printed_123";
 
 #[derive(Default)]
@@ -285,12 +296,13 @@ fn serve(stream: TcpStream, handler: &Handler) {
     req.answered = reply.status;
     seen.lock().unwrap().push(req);
     let mut stream = stream;
-    let mut head = format!(
-        "HTTP/1.1 {} Fake\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    for (k, v) in &reply.headers {
+    // A body ended by closing the connection, without Content-Length.
+    let close_delimited = reply.headers.iter().any(|(k, _)| k == NO_LENGTH);
+    let mut head = format!("HTTP/1.1 {} Fake\r\nConnection: close\r\n", reply.status);
+    if !close_delimited {
+        head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    }
+    for (k, v) in reply.headers.iter().filter(|(k, _)| k != NO_LENGTH) {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
@@ -298,6 +310,9 @@ fn serve(stream: TcpStream, handler: &Handler) {
     let _ = stream.write_all(&reply.body);
     let _ = stream.flush();
 }
+
+/// A header (not sent) that makes `serve` leave out Content-Length.
+const NO_LENGTH: &str = "x-fake-no-content-length";
 
 fn json_reply(status: u16, v: Value, etag: Option<String>) -> Canned {
     let mut headers = vec![
@@ -378,6 +393,7 @@ fn kind_of(method: &str, path: &str) -> &'static str {
         ("GET", r) if r == format!("/actions/artifacts/{ARTIFACT_ID}/zip") => "artifact_zip",
         ("GET", r) if r == format!("/actions/runs/{RUN_ID}/jobs") => "jobs",
         ("GET", r) if r == format!("/actions/jobs/{JOB_ID}/logs") => "job_logs",
+        ("GET", r) if r == format!("/actions/jobs/{GATE_JOB_ID}/logs") => "gate_job_logs",
         _ => "other",
     }
 }
@@ -386,6 +402,25 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
     let mut s = state.lock().unwrap();
     if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return json_reply(401, json!({"message": "Bad credentials"}), None);
+    }
+    // Renamed repository: 301 for reads, 307 for writes, as GitHub does.
+    for (from, to) in [
+        (OLD_REPO, format!("/repos/{OWNER}/{REPO}")),
+        (ELSEWHERE_REPO, format!("http://{blob}/repos/{OWNER}/{REPO}")),
+    ] {
+        if let Some(rest) = req.path.strip_prefix(&format!("/repos/{OWNER}/{from}")) {
+            let query = if req.query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", req.query)
+            };
+            let status = if req.method == "GET" { 301 } else { 307 };
+            return Canned::new(
+                status,
+                &[("location", &format!("{to}{rest}{query}"))],
+                r#"{"message":"Moved Permanently"}"#,
+            );
+        }
     }
     let kind = kind_of(&req.method, &req.path);
     if let Some(fault) = s.faults.get_mut(kind).and_then(VecDeque::pop_front) {
@@ -429,6 +464,11 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                     json!({"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."}),
                     None,
                 );
+            }
+            if sc.details == DispatchDetails::UnknownGeneric
+                && v.get("return_run_details").is_some()
+            {
+                return json_reply(400, json!({"message": "Problems parsing JSON"}), None);
             }
             let i = &v["inputs"];
             s.dispatched = Some((
@@ -513,6 +553,9 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                 ArtifactKind::Oversized(n) => vec![
                     json!({"id": ARTIFACT_ID, "name": "diagnose-summary", "size_in_bytes": n, "expired": false}),
                 ],
+                ArtifactKind::LyingSize(_) => vec![
+                    json!({"id": ARTIFACT_ID, "name": "diagnose-summary", "size_in_bytes": 1000, "expired": false}),
+                ],
             };
             json_reply(
                 200,
@@ -532,9 +575,13 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
         },
         "jobs" => json_reply(
             200,
-            json!({"total_count": 1, "jobs": [{"id": JOB_ID, "name": "diagnose"}]}),
+            json!({"total_count": 2, "jobs": [
+                {"id": GATE_JOB_ID, "name": "gate"},
+                {"id": JOB_ID, "name": "diagnose"},
+            ]}),
             None,
         ),
+        "gate_job_logs" => json_reply(410, json!({"message": "Gone"}), None),
         "job_logs" => Canned::new(
             302,
             &[("location", &format!("http://{blob}/blob/log?sig=def"))],
@@ -555,6 +602,14 @@ fn blob_route(state: &Mutex<State>, req: &Request) -> Canned {
             ArtifactKind::Zip(z) => Canned {
                 status: 200,
                 headers: vec![("content-type".into(), "application/zip".into())],
+                body: z.clone(),
+            },
+            ArtifactKind::LyingSize(z) => Canned {
+                status: 200,
+                headers: vec![
+                    ("content-type".into(), "application/zip".into()),
+                    (NO_LENGTH.into(), String::new()),
+                ],
                 body: z.clone(),
             },
             _ => Canned::new(404, &[], "no blob"),
