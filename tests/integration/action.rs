@@ -57,11 +57,17 @@ impl ActRun {
 /// have to download.
 fn stand_in() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("action.yml"),
-        "name: stand-in\ndescription: must never run\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: echo 'STAND-IN RAN'; exit 1\n",
-    )
-    .unwrap();
+    // The action at the repository's root and at the sub-paths used (`actions/cache/restore`,
+    // `actions/cache/save`).
+    for sub in ["", "restore", "save"] {
+        let at = dir.path().join(sub);
+        std::fs::create_dir_all(&at).unwrap();
+        std::fs::write(
+            at.join("action.yml"),
+            "name: stand-in\ndescription: must never run\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: echo 'STAND-IN RAN'; exit 1\n",
+        )
+        .unwrap();
+    }
     dir
 }
 
@@ -265,12 +271,71 @@ fn a_failing_target_fails_the_step_and_still_leaves_the_report() {
 const CONFIGURE_AWS: &str =
     "aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df";
 
-/// Runs .github/workflows/diagnose-dispatch.yml under act for `event` (a JSON payload);
-/// returns act's exit code and the step messages. The AWS, cache and upload actions are
-/// stand-ins: reaching the AWS step prints STAND-IN RAN.
-fn dispatch_workflow(event_name: &str, event: Value, vars: &[(&str, &str)]) -> (i32, String) {
+/// A stand-in for aws-actions/configure-aws-credentials: prints the role and region it
+/// was given. The credentials themselves come from the job's environment (moto's).
+const CONFIGURE_AWS_STAND_IN: &str = r#"name: configure-aws-credentials stand-in
+description: prints what it was asked to assume
+inputs:
+  role-to-assume: {required: false}
+  aws-region: {required: false}
+  role-session-name: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        ROLE: ${{ inputs.role-to-assume }}
+        REGION: ${{ inputs.aws-region }}
+      run: echo "STAND-IN ASSUMES $ROLE IN $REGION"
+"#;
+
+/// A stand-in for actions/upload-artifact: copies the file to `$STAND_IN_UPLOADS/<name>`.
+const UPLOAD_STAND_IN: &str = r#"name: upload-artifact stand-in
+description: copies what it was asked to upload
+inputs:
+  name: {required: false}
+  path: {required: false}
+  retention-days: {required: false}
+  if-no-files-found: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        NAME: ${{ inputs.name }}
+        FILE: ${{ inputs.path }}
+      run: |
+        echo "STAND-IN UPLOADS $FILE AS $NAME"
+        cp "$FILE" "$STAND_IN_UPLOADS/$NAME"
+"#;
+
+fn action_dir(yaml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("action.yml"), yaml).unwrap();
+    dir
+}
+
+struct DispatchRun {
+    code: i32,
+    text: String,
+    /// What the upload stand-in received, by artifact name.
+    uploads: tempfile::TempDir,
+}
+
+/// Runs .github/workflows/diagnose-dispatch.yml under act for `event` (a JSON payload),
+/// with repository variables `vars` and job environment `env`. The AWS and upload actions
+/// are recording stand-ins (they print `STAND-IN …`); the cache actions must not run.
+fn dispatch_workflow(
+    event_name: &str,
+    event: Value,
+    vars: &[(&str, &str)],
+    env: &[(&str, String)],
+) -> DispatchRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
-    let stand_in = stand_in();
+    let never = stand_in();
+    let configure = action_dir(CONFIGURE_AWS_STAND_IN);
+    let upload = action_dir(UPLOAD_STAND_IN);
+    let uploads = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let event_file = dir.path().join("event.json");
     std::fs::write(&event_file, event.to_string()).unwrap();
@@ -284,70 +349,149 @@ fn dispatch_workflow(event_name: &str, event: Value, vars: &[(&str, &str)]) -> (
         ])
         .args(["-P", "ubuntu-latest=-self-hosted", "-e"])
         .arg(&event_file);
-    for action in [CONFIGURE_AWS, UPLOAD_ARTIFACT, CACHE] {
+    for (action, at) in [
+        (CONFIGURE_AWS, configure.path()),
+        (UPLOAD_ARTIFACT, upload.path()),
+        (CACHE, never.path()),
+    ] {
         cmd.arg("--local-repository")
-            .arg(format!("{action}={}", stand_in.path().display()));
+            .arg(format!("{action}={}", at.display()));
     }
     for (k, v) in vars {
         cmd.arg("--var").arg(format!("{k}={v}"));
     }
+    cmd.arg("--env")
+        .arg(format!("STAND_IN_UPLOADS={}", uploads.path().display()));
+    for (k, v) in env {
+        cmd.arg("--env").arg(format!("{k}={v}"));
+    }
     let output = cmd.output().expect("running act");
-    (
-        output.status.code().unwrap_or(-1),
-        messages(&json_log(&output.stdout)),
-    )
+    DispatchRun {
+        code: output.status.code().unwrap_or(-1),
+        text: messages(&json_log(&output.stdout)),
+        uploads,
+    }
 }
 
 #[test]
 fn the_dispatch_workflow_refuses_bad_requests_before_anything_runs() {
-    let (code, text) = dispatch_workflow(
+    let refused = |event_name: &str, event: Value, why: &str| {
+        let run = dispatch_workflow(event_name, event, &[], &[]);
+        assert_ne!(run.code, 0, "{why}");
+        assert!(run.text.contains(why), "{}", run.text);
+        assert!(
+            !run.text.contains("STAND-IN"),
+            "a later step ran:\n{}",
+            run.text
+        );
+    };
+    refused(
         "repository_dispatch",
         serde_json::json!({
             "action": "diagnose.request",
             "client_payload": {"correlation_id": "$(curl evil)", "requester": "mallory"}
         }),
-        &[],
+        "correlation_id is not a UUID",
     );
-    assert_ne!(code, 0);
-    assert!(text.contains("correlation_id is not a UUID"), "{text}");
-    assert!(!text.contains("STAND-IN RAN"), "a later step ran:\n{text}");
-
     // A URL override without an allowlist.
-    let (code, text) = dispatch_workflow(
+    refused(
         "workflow_dispatch",
         serde_json::json!({"inputs": {
             "correlation_id": CORRELATION,
             "frontend_url": "http://169.254.169.254/latest/meta-data/"
         }}),
-        &[],
+        "URL overrides need the repository variable DIAGNOSE_ALLOWED_HOSTS",
     );
-    assert_ne!(code, 0);
-    assert!(
-        text.contains("URL overrides need the repository variable DIAGNOSE_ALLOWED_HOSTS"),
-        "{text}"
+    // A requester the runner would refuse: refused here, visibly, instead.
+    refused(
+        "repository_dispatch",
+        serde_json::json!({
+            "action": "diagnose.request",
+            "client_payload": {"correlation_id": CORRELATION, "requester": "x".repeat(300)}
+        }),
+        "requester must be at most 256 characters",
     );
-    assert!(!text.contains("STAND-IN RAN"), "a later step ran:\n{text}");
+}
 
-    // A good request passes the gate and goes on to assume the AWS role.
-    let (_, text) = dispatch_workflow(
+/// The variables of a repository whose deployment is moto's `bucket` and `site`.
+fn deployment_vars(bucket: &str, distribution: &str, site: &Server) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/diagnose".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("S3_BUCKET", bucket.into()),
+        ("CLOUDFRONT_DISTRIBUTION_ID", distribution.into()),
+        ("VITE_API_BASE", site.url("")),
+        ("FRONTEND_BASE_URL", site.url("/")),
+        (
+            "REMOTE_HANDS_BINARY",
+            env!("CARGO_BIN_EXE_remote-hands").into(),
+        ),
+    ]
+}
+
+#[test]
+fn the_dispatch_workflow_diagnoses_a_good_request_and_uploads_the_report() {
+    let moto = Moto::start();
+    let distribution = moto.seed("dispatch-site", true);
+    let s = site();
+    let vars = deployment_vars("dispatch-site", &distribution, &s);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env: Vec<(&str, String)> = moto.env().into_iter().collect();
+    let run = dispatch_workflow(
         "repository_dispatch",
         serde_json::json!({
             "action": "diagnose.request",
             "client_payload": {"correlation_id": CORRELATION, "requester": "alice", "channel_id": "123"}
         }),
-        &[
-            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/diagnose"),
-            ("AWS_REGION", "us-east-1"),
-        ],
+        &vars,
+        &env,
     );
+    let text = &run.text;
+    assert_eq!(run.code, 0, "{text}");
     assert!(
         text.contains(&format!("correlation {CORRELATION}, channel 123")),
         "{text}"
     );
     assert!(
-        text.contains("STAND-IN RAN"),
-        "the AWS step was not reached:\n{text}"
+        text.contains("STAND-IN ASSUMES arn:aws:iam::123456789012:role/diagnose IN us-east-1"),
+        "{text}"
     );
+    assert!(!text.contains("STAND-IN RAN"), "the cache ran:\n{text}");
+    // The report the client reads back: uploaded as diagnose-summary, and in the log.
+    let report = read_json(&run.uploads.path().join("diagnose-summary"));
+    assert_valid_report(&report);
+    assert_eq!(report["correlation_id"], CORRELATION);
+    assert_eq!(report["requester"], "alice");
+    assert_eq!(report["conclusion"], "success", "{report}");
+    assert!(
+        text.contains(&format!("::remote-hands-report-begin::{CORRELATION}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_dispatch_workflow_uploads_the_report_of_a_failing_diagnosis_too() {
+    let moto = Moto::start();
+    let distribution = moto.seed("dispatch-broken", true);
+    let s = Server::start(|path| match path {
+        "/health" => Reply::status(503, "down"),
+        _ => Reply::ok("ok"),
+    });
+    let vars = deployment_vars("dispatch-broken", &distribution, &s);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env: Vec<(&str, String)> = moto.env().into_iter().collect();
+    let run = dispatch_workflow(
+        "workflow_dispatch",
+        serde_json::json!({"inputs": {"correlation_id": CORRELATION, "requester": "bob"}}),
+        &vars,
+        &env,
+    );
+    assert_ne!(run.code, 0, "the job must fail:\n{}", run.text);
+    // `if: always()`: the failed diagnosis still publishes its report.
+    let report = read_json(&run.uploads.path().join("diagnose-summary"));
+    assert_eq!(report["correlation_id"], CORRELATION);
+    assert_eq!(report["conclusion"], "failure");
+    assert_eq!(report["checks"]["api_health"]["status"], 503);
 }
 
 // ---- the installer ------------------------------------------------------------------
@@ -387,7 +531,13 @@ fn install(env: &[(&str, String)]) -> Install {
 /// A release server on loopback holding `remote-hands-v9.9.9-x86_64-unknown-linux-gnu.tar.gz`
 /// (served through a redirect, as GitHub does) and a SHA-256 file saying `sha`.
 fn release_server(tarball: Vec<u8>, sha: Option<String>) -> Server {
-    let asset = "/acme/remote-hands/releases/download/v9.9.9/remote-hands-v9.9.9-x86_64-unknown-linux-gnu.tar.gz";
+    release_server_for("v9.9.9", tarball, sha)
+}
+
+/// The same, for the release `tag` (`v9`: the moving major-version release).
+fn release_server_for(tag: &str, tarball: Vec<u8>, sha: Option<String>) -> Server {
+    let name = format!("remote-hands-{tag}-x86_64-unknown-linux-gnu.tar.gz");
+    let asset = format!("/acme/remote-hands/releases/download/{tag}/{name}");
     Server::start(move |path| {
         if path == asset {
             Reply::Answer(
@@ -398,9 +548,7 @@ fn release_server(tarball: Vec<u8>, sha: Option<String>) -> Server {
         } else if path == "/objects/blob" {
             Reply::Answer(200, vec![], tarball.clone())
         } else if let (Some(sha), true) = (&sha, path == format!("{asset}.sha256")) {
-            Reply::ok(&format!(
-                "{sha}  remote-hands-v9.9.9-x86_64-unknown-linux-gnu.tar.gz\n"
-            ))
+            Reply::ok(&format!("{sha}  {name}\n"))
         } else {
             Reply::status(404, "Not Found")
         }
@@ -469,6 +617,20 @@ fn the_installer_verifies_the_release_binary_against_its_sha256() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.outputs.contains("path="), "{}", r.outputs);
+
+    // The action used at its major-version tag (`@v9`): that release's binary, verified.
+    let major = release_server_for("v9", tar.clone(), Some(sha.clone()));
+    let mut env = release_env(&major);
+    env.retain(|(k, _)| *k != "ACTION_REF");
+    env.push(("ACTION_REF", "v9".into()));
+    let r = install(&env);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.outputs.contains("path="), "{}", r.outputs);
+    assert!(
+        r.stdout.contains("remote-hands-v9-x86_64-unknown-linux-gnu.tar.gz"),
+        "{}",
+        r.stdout
+    );
 
     // A tampered binary is refused, and nothing is handed to the next step.
     let bad = release_server(tar, Some("0".repeat(64)));
