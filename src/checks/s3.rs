@@ -53,6 +53,8 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
             let f = classify(&err);
             let sentence = if f.is_access_denied() {
                 format!("access denied listing bucket {bucket} (needs s3:ListBucket)")
+            } else if f.is_not_found() {
+                format!("bucket {bucket} does not exist")
             } else {
                 generic("ListObjectsV2", bucket, &f)
             };
@@ -226,6 +228,43 @@ mod mock_tests {
             panic!("no s3 evidence")
         };
         assert_eq!(e.key_count, Some(2));
+    }
+
+    #[tokio::test]
+    async fn no_such_bucket_from_the_listing_says_so_with_the_code() {
+        let gone = mock!(Client::list_objects_v2)
+            .sequence()
+            .http_status(
+                404,
+                Some("<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>gone</BucketName></Error>".into()),
+            )
+            .repeatedly()
+            .build();
+        let (a, c) = (head_bucket_ok(), head_index_ok());
+        let r = check(&client(&[&a, &gone, &c]), "gone").await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(r.details, "bucket gone does not exist");
+        let error = r.error.expect("error recorded");
+        assert_eq!(error.code.as_deref(), Some("NoSuchBucket"));
+        assert_eq!(error.http_status, Some(404));
+    }
+
+    #[tokio::test]
+    async fn access_denied_on_index_html_names_get_object() {
+        let denied = mock!(Client::head_object)
+            .sequence()
+            .http_status(403, None)
+            .repeatedly()
+            .build();
+        let (a, b) = (head_bucket_ok(), list_ok());
+        let r = check(&client(&[&a, &b, &denied]), "half-open").await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(
+            r.details.contains("access denied reading index.html")
+                && r.details.contains("s3:GetObject"),
+            "{}",
+            r.details
+        );
     }
 
     #[tokio::test]

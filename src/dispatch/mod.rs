@@ -739,5 +739,4 @@ mod tests {
         assert!(err.contains("11 top-level keys"), "{err}");
         assert_eq!(payload(&fields[..10], MAX_PAYLOAD_KEYS).unwrap().len(), 10);
     }
-
 }

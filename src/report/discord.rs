@@ -286,6 +286,11 @@ mod tests {
                 .sum::<usize>()
             + embed["footer"]["text"].as_str().unwrap().chars().count();
         assert!(total <= 6000, "{total}");
-        assert!(embed["fields"][0]["value"].as_str().unwrap().starts_with(r"abc\`def"));
+        assert!(
+            embed["fields"][0]["value"]
+                .as_str()
+                .unwrap()
+                .starts_with(r"abc\`def")
+        );
     }
 }

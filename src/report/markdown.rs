@@ -378,6 +378,53 @@ mod tests {
     }
 
     #[test]
+    fn over_the_limit_the_bodies_are_left_out_and_the_rest_stays() {
+        use crate::model::{CheckResult, Conclusion, Durations, HttpEvidence, Target};
+        let mut checks = std::collections::BTreeMap::new();
+        let mut api = CheckResult::fail("HTTP 500");
+        api.evidence = Some(Evidence::Http(HttpEvidence {
+            url: "http://127.0.0.1/health".into(),
+            final_url: None,
+            headers: Default::default(),
+            body: Some("B".repeat(20_000)),
+            body_bytes: 20_000,
+            body_truncated: false,
+        }));
+        checks.insert(CheckId::ApiHealth, api);
+        let report = Report {
+            schema_version: 1,
+            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
+            requester: "alice".into(),
+            environment: None,
+            frontend_url: None,
+            api_base: None,
+            target: Target::default(),
+            started_at: String::new(),
+            tool: "remote-hands".into(),
+            checks,
+            durations: Durations::default(),
+            conclusion: Conclusion::Failure,
+            fail_on: "fail".into(),
+        };
+        let full = Markdown::default().render(&report);
+        assert!(full.contains(&"B".repeat(20_000)));
+
+        // The JSON block alone holds the body once; the limit lets that through but not
+        // a second copy in the HTTP section.
+        let limit = full.len() - 10_000;
+        let small = Markdown::with_limit(limit).render(&report);
+        assert!(small.len() <= limit, "{} > {limit}", small.len());
+        assert!(small.contains("omitted to keep this summary under GitHub's size limit"));
+        assert_eq!(
+            small.matches(&"B".repeat(20_000)).count(),
+            1,
+            "only in the JSON"
+        );
+        assert!(small.contains("## HTTP Reachability Checks"));
+        assert!(small.contains("```json"));
+    }
+
+    #[test]
     fn code_blocks_cannot_be_closed_from_inside() {
         let block = code_block("text", "x\n````\ny");
         assert!(block.starts_with("`````text\n"), "{block}");

@@ -416,7 +416,10 @@ fn the_dispatch_workflow_refuses_bad_requests_before_anything_runs() {
 /// The variables of a repository whose deployment is moto's `bucket` and `site`.
 fn deployment_vars(bucket: &str, distribution: &str, site: &Server) -> Vec<(&'static str, String)> {
     vec![
-        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/diagnose".into()),
+        (
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/diagnose".into(),
+        ),
         ("AWS_REGION", "us-east-1".into()),
         ("S3_BUCKET", bucket.into()),
         ("CLOUDFRONT_DISTRIBUTION_ID", distribution.into()),
@@ -627,7 +630,8 @@ fn the_installer_verifies_the_release_binary_against_its_sha256() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.outputs.contains("path="), "{}", r.outputs);
     assert!(
-        r.stdout.contains("remote-hands-v9-x86_64-unknown-linux-gnu.tar.gz"),
+        r.stdout
+            .contains("remote-hands-v9-x86_64-unknown-linux-gnu.tar.gz"),
         "{}",
         r.stdout
     );

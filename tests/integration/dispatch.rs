@@ -295,11 +295,22 @@ fn workflow_dispatch_uses_the_returned_run_and_falls_back_to_the_search() {
     let gh = FakeGithub::start(Scenario::default());
     gh.fault(
         "workflow_dispatch",
-        vec![Canned::new(422, &[], r#"{"message":"Unexpected inputs provided: [\"x\"]"}"#); 2],
+        vec![
+            Canned::new(
+                422,
+                &[],
+                r#"{"message":"Unexpected inputs provided: [\"x\"]"}"#
+            );
+            2
+        ],
     );
     let r = dispatch(&gh, &["--via", "workflow"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("Unexpected inputs provided"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Unexpected inputs provided"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -338,7 +349,11 @@ fn a_renamed_repository_is_followed_on_githubs_own_host_only() {
     let r = client_of(&gh, &repo, &["dispatch", "--correlation-id", CID]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-    assert!(r.stderr.contains("not following it with the token"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not following it with the token"),
+        "{}",
+        r.stderr
+    );
     assert!(gh.blob_requests().is_empty(), "the other host was asked");
 }
 
@@ -716,7 +731,11 @@ fn the_discord_message_is_posted_to_the_webhook() {
         assert_eq!(r.code, 2, "{}", r.stderr);
         let v: Value = serde_json::from_str(&r.stdout).expect("the report was printed");
         assert_eq!(v["report"]["correlation_id"], CID);
-        let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        let errors: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
         assert_eq!(errors.len(), 1, "{}", r.stderr);
         assert!(
             errors[0].contains("Discord webhook") && errors[0].contains(&status.to_string()),

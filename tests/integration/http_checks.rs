@@ -226,3 +226,44 @@ fn json_format_prints_the_report_file() {
     assert_eq!(r.code, 0);
     assert_eq!(r.stdout, std::fs::read_to_string(&json).unwrap());
 }
+
+#[test]
+fn the_checks_run_concurrently() {
+    // Each path answers only once all three requests are in flight at the same time:
+    // run one after another, the first would wait in vain and fail.
+    use std::sync::{Arc, Condvar, Mutex};
+    let arrived = Arc::new((Mutex::new(0u32), Condvar::new()));
+    let s = {
+        let arrived = arrived.clone();
+        Server::start(move |_| {
+            let (count, all_in) = &*arrived;
+            let mut n = count.lock().unwrap();
+            *n += 1;
+            all_in.notify_all();
+            let (n, waited) = all_in
+                .wait_timeout_while(n, Duration::from_secs(8), |n| *n < 3)
+                .unwrap();
+            if waited.timed_out() {
+                Reply::status(500, &format!("only {} of 3 requests were in flight", *n))
+            } else {
+                Reply::ok("ok")
+            }
+        })
+    };
+    let (r, report) = check(&[
+        "--api-base",
+        &s.url(""),
+        "--frontend-url",
+        &s.url("/"),
+        "--timeout",
+        "10",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    for id in ["api_health", "api_hello", "frontend"] {
+        assert_eq!(
+            report["checks"][id]["outcome"], "pass",
+            "{id}: {}",
+            report["checks"][id]
+        );
+    }
+}

@@ -200,3 +200,58 @@ fn without_any_credentials_the_aws_checks_fail_fast_with_one_reason() {
         "the metadata endpoint was asked"
     );
 }
+
+#[test]
+fn oidc_web_identity_credentials_are_exchanged_through_sts() {
+    // What GitHub Actions' OIDC gives a job: a token file and a role, no keys. The SDK's
+    // web-identity provider calls AssumeRoleWithWebIdentity at the same endpoint as the
+    // checks (moto's), given by the environment or by --endpoint-url.
+    let moto = Moto::start();
+    let distribution = moto.seed("oidc-site", true);
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(
+        &token,
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvc2l0ZSJ9.c2ln",
+    )
+    .unwrap();
+    let endpoint = moto
+        .env()
+        .into_iter()
+        .find(|(k, _)| *k == "AWS_ENDPOINT_URL")
+        .unwrap()
+        .1;
+    for via_flag in [false, true] {
+        let json = dir.path().join(format!("oidc-{via_flag}.json"));
+        let mut cmd = bin();
+        cmd.env("AWS_WEB_IDENTITY_TOKEN_FILE", &token)
+            .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/diagnose")
+            .env("AWS_ROLE_SESSION_NAME", "remote-hands-test")
+            .env("AWS_REGION", "us-east-1")
+            .args([
+                "check",
+                "--bucket",
+                "oidc-site",
+                "--distribution-id",
+                &distribution,
+            ])
+            .arg("--json")
+            .arg(&json);
+        if via_flag {
+            cmd.args(["--endpoint-url", &endpoint]);
+        } else {
+            cmd.env("AWS_ENDPOINT_URL", &endpoint);
+        }
+        let r = run(&mut cmd);
+        let report = read_json(&json);
+        assert_eq!(r.code, 0, "via flag {via_flag}: {}\n{report}", r.stderr);
+        let oidc = &report["checks"]["oidc"];
+        assert_eq!(oidc["outcome"], "pass", "{oidc}");
+        let arn = oidc["evidence"]["arn"].as_str().unwrap();
+        assert!(
+            arn.contains("assumed-role/diagnose/remote-hands-test"),
+            "not the assumed role: {arn}"
+        );
+        assert_eq!(report["checks"]["s3_read"]["outcome"], "pass");
+    }
+}

@@ -406,7 +406,10 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
     // Renamed repository: 301 for reads, 307 for writes, as GitHub does.
     for (from, to) in [
         (OLD_REPO, format!("/repos/{OWNER}/{REPO}")),
-        (ELSEWHERE_REPO, format!("http://{blob}/repos/{OWNER}/{REPO}")),
+        (
+            ELSEWHERE_REPO,
+            format!("http://{blob}/repos/{OWNER}/{REPO}"),
+        ),
     ] {
         if let Some(rest) = req.path.strip_prefix(&format!("/repos/{OWNER}/{from}")) {
             let query = if req.query.is_empty() {
