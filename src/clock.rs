@@ -28,13 +28,6 @@ impl Clock {
         Instant::now() + self.scaled(d)
     }
 
-    /// Unscaled time left until `deadline`.
-    pub fn left(&self, deadline: Instant) -> Duration {
-        deadline
-            .saturating_duration_since(Instant::now())
-            .div_f64(self.scale)
-    }
-
     /// Unscaled time since `start`.
     pub fn since(&self, start: Instant) -> Duration {
         start.elapsed().div_f64(self.scale)
