@@ -200,6 +200,17 @@ fn dispatch_prints_the_report_check_wrote_in_each_format() {
     );
     assert!(content.chars().count() <= 2000);
     assert_eq!(msg["allowed_mentions"]["parse"], serde_json::json!([]));
+    // Exactly the Discord rendering of the report `check` wrote, with the run's link.
+    use remote_hands::report::Renderer;
+    let report: remote_hands::model::Report = serde_json::from_str(&out.json).unwrap();
+    let expected = remote_hands::report::Discord {
+        run_url: Some(format!(
+            "http://{}/acme/site/actions/runs/{RUN_ID}",
+            gh.addr
+        )),
+    }
+    .render(&report);
+    assert_eq!(r.stdout, expected);
 }
 
 #[test]
