@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 }
 
 /// Help and version go out as clap prints them; a usage error becomes one line (clap's
-/// own message, the accepted values when it lists them) and exit 2.
+/// own message with what it names: missing arguments, accepted values) and exit 2.
 fn clap_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     if matches!(
@@ -61,18 +61,21 @@ fn clap_error(e: clap::Error) -> ExitCode {
     ) {
         e.exit();
     }
+    // clap's first paragraph: the message, and on indented lines what it is about (the
+    // missing arguments, the accepted values, a tip), joined into one line.
     let rendered = e.render().to_string();
-    let mut line = rendered
+    let line = rendered
         .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("error: invalid arguments")
-        .trim()
-        .to_string();
-    for extra in rendered.lines().map(str::trim) {
-        if extra.starts_with("[possible values:") || extra.starts_with("tip:") {
-            line.push_str(&format!(" {extra}"));
-        }
-    }
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = if line.is_empty() {
+        "error: invalid arguments".to_string()
+    } else {
+        line
+    };
     eprintln!("{line} (see --help)");
     ExitCode::from(EXIT_USAGE)
 }

@@ -223,13 +223,15 @@ async fn run_dispatch(
                 Err(GithubError::Refused {
                     status: 400 | 422, ..
                 }) => {
+                    let body = json!({"ref": git_ref, "inputs": inputs});
+                    let answer = gh
+                        .call(Method::POST, url, Some(&body), &what, deadline)
+                        .await
+                        .map_err(|e| with_hint(e, hint))?;
                     progress.note(
                         "this GitHub does not return run details; searching for the run instead",
                     );
-                    let body = json!({"ref": git_ref, "inputs": inputs});
-                    gh.call(Method::POST, url, Some(&body), &what, deadline)
-                        .await
-                        .map_err(|e| with_hint(e, hint))?
+                    answer
                 }
                 Err(e) => return Err(with_hint(e, hint)),
             };
@@ -329,11 +331,12 @@ async fn run_dispatch(
             .await
         {
             Ok(r) => r,
+            // The deadline passed during the poll itself: the same timeout.
             Err(GithubError::Deadline { .. }) => {
                 let why = format!(
-                    "run {} did not complete within {} s",
+                    "run {} was still {last} after {} s (--timeout)",
                     run.id,
-                    config.timeout.as_secs()
+                    clock.since(started).as_secs()
                 );
                 return Err(timeout(gh, config, progress, &run, why).await);
             }

@@ -2,7 +2,8 @@
 //! place that sets `User-Agent`, `X-GitHub-Api-Version` and the token, asks the rate-limit
 //! governor first, revalidates GETs with `If-None-Match` (a 304 is free), retries
 //! transient failures within the caller's deadline, and turns error answers into
-//! [`GithubError`] variants. Downloads follow GitHub's redirect by hand, without the token.
+//! [`GithubError`] variants. A redirect within the API (a renamed repository) is followed
+//! with the token; a download's redirect to another host gets a fresh request without it.
 
 pub mod error;
 pub mod ratelimit;
@@ -125,11 +126,14 @@ impl Github {
         what: &str,
         deadline: Instant,
     ) -> Result<Answer, GithubError> {
-        self.send(method, url, body, what, deadline, false).await
+        self.send(method, url, body, what, deadline, false, MAX_JSON)
+            .await
     }
 
-    /// [`Github::call`]; with `redirect_is_answer`, a 3xx to another origin is returned
-    /// to the caller (a download's location) instead of being an error.
+    /// [`Github::call`]; with `redirect_is_answer`, a redirect away from the API is
+    /// returned to the caller (a download's location) instead of being an error. At most
+    /// `cap` bytes of a body are read (callers compare the length).
+    #[allow(clippy::too_many_arguments)]
     async fn send(
         &self,
         method: Method,
@@ -138,6 +142,7 @@ impl Github {
         what: &str,
         deadline: Instant,
         redirect_is_answer: bool,
+        cap: u64,
     ) -> Result<Answer, GithubError> {
         let cache_key = (method == Method::GET).then(|| url.to_string());
         let mut failures = 0u32;
@@ -208,12 +213,13 @@ impl Github {
                     body: body.clone(),
                 });
             }
-            let body = read_capped(response, MAX_JSON).await.map_err(|message| {
-                GithubError::Transport {
-                    what: what.to_string(),
-                    message,
-                }
-            })?;
+            let body =
+                read_capped(response, cap)
+                    .await
+                    .map_err(|message| GithubError::Transport {
+                        what: what.to_string(),
+                        message,
+                    })?;
             if status.is_redirection() {
                 // Within the API's origin: followed with the token (a renamed repository).
                 // Elsewhere: a download's location, or an error.
@@ -325,8 +331,8 @@ impl Github {
     }
 
     /// Downloads what `url` redirects to (an artifact zip, a job log), at most `cap`
-    /// bytes. The API request carries the token; the redirect target gets a fresh request
-    /// without it.
+    /// bytes (more is an error). The API request carries the token, and so does a hop
+    /// within the API; the download location elsewhere gets a fresh request without it.
     pub async fn download(
         &self,
         url: Url,
@@ -336,7 +342,15 @@ impl Github {
     ) -> Result<Vec<u8>, GithubError> {
         let began = Instant::now();
         let answer = self
-            .send(Method::GET, url.clone(), None, what, deadline, true)
+            .send(
+                Method::GET,
+                url.clone(),
+                None,
+                what,
+                deadline,
+                true,
+                cap + 1,
+            )
             .await?;
         if answer.status == 200 {
             return cap_body(answer.body, cap, what);
@@ -398,8 +412,9 @@ impl Github {
 }
 
 impl Github {
-    /// Where a 3xx from the API leads, when it stays on the API's scheme, host and port
-    /// (the token may go there); an error otherwise.
+    /// Where a 301/302/307/308 from the API leads, when it stays within the API — same
+    /// scheme, host and port, under the API's base path (`/api/v3/` on GitHub Enterprise
+    /// Server) — so the token may go there; an error otherwise.
     fn same_origin_redirect(
         &self,
         from: &Url,
@@ -423,10 +438,17 @@ impl Github {
                     "{what}: GitHub answered {code} without a usable location"
                 ))
             })?;
-        if target.origin() != self.api.origin() {
+        let within_api =
+            target.origin() == self.api.origin() && target.path().starts_with(self.api.path());
+        if !matches!(code, 301 | 302 | 307 | 308) || !within_api {
             return Err(GithubError::Invalid(format!(
-                "{what}: GitHub answered {code}, moving the request to {}; not following it with the token (was the repository moved? check --repo and --api-url)",
-                target.origin().ascii_serialization()
+                "{what}: GitHub answered {code}, moving the request to {}{}; not following it with the token (was the repository moved? check --repo and --api-url)",
+                target.origin().ascii_serialization(),
+                if within_api {
+                    ""
+                } else {
+                    " (outside the API URL)"
+                }
             )));
         }
         Ok(target)

@@ -39,14 +39,14 @@ impl WorkflowRun {
             .is_some_and(|id| id.eq_ignore_ascii_case(correlation_id))
     }
 
-    /// The first UUID in the run's title (`Diagnose on Demand — <id> by <requester>`):
-    /// the correlation ID comes before the requester, so a requester that looks like
-    /// another run's ID cannot make this run match it.
+    /// The correlation ID in the run's title, `Diagnose on Demand — <id> by <requester>`:
+    /// the word right after the first ` — `, when it is a UUID. Nothing else in the title
+    /// counts, so a requester that looks like another run's ID cannot make this run match
+    /// it — not even when this run's own ID is not a UUID.
     pub fn correlation_id(&self) -> Option<String> {
-        self.display_title
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .find(|w| w.len() == 36 && uuid::Uuid::try_parse(w).is_ok())
-            .map(str::to_lowercase)
+        let (_, rest) = self.display_title.split_once(" \u{2014} ")?;
+        let word = rest.split_whitespace().next()?;
+        (word.len() == 36 && uuid::Uuid::try_parse(word).is_ok()).then(|| word.to_lowercase())
     }
 }
 
@@ -143,5 +143,12 @@ mod tests {
         assert!(!run.names(mine));
         assert!(run.names(other));
         assert_eq!(run.correlation_id().as_deref(), Some(other));
+        // A run whose own ID is not a UUID names nobody, whatever its requester.
+        let run = WorkflowRun {
+            display_title: format!("Diagnose on Demand — x by {mine}"),
+            ..run
+        };
+        assert!(!run.names(mine));
+        assert_eq!(run.correlation_id(), None);
     }
 }

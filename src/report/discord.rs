@@ -94,7 +94,7 @@ impl Renderer for Discord {
             if success { "✅" } else { "❌" },
             report.conclusion.as_str(),
             match &report.environment {
-                Some(e) => format!(" ({})", escape(e)),
+                Some(e) => format!(" ({})", fit(&escape(e), 100)),
                 None => String::new(),
             }
         );
@@ -267,11 +267,17 @@ mod tests {
         r.requester = "@".repeat(3_000);
         r.correlation_id = format!("abc`def{}", "z".repeat(3_000));
         r.tool = "t".repeat(5_000);
+        r.environment = Some("e".repeat(5_000));
         let v = payload(&r);
         let content = v["content"].as_str().unwrap();
         assert!(content.chars().count() <= CONTENT_LIMIT);
-        // The ID's backtick cannot close the code span it is shown in.
+        // The ID's backtick cannot close the code span it is shown in, and the footer
+        // (ID, run link) survives the long fields.
         assert!(content.contains("`abc'def"), "{content}");
+        assert!(
+            content.ends_with("<https://github.com/a/b/actions/runs/1>"),
+            "{content}"
+        );
         let embed = &v["embeds"][0];
         let total: usize = embed["title"].as_str().unwrap().chars().count()
             + embed["description"].as_str().unwrap().chars().count()

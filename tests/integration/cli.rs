@@ -157,6 +157,14 @@ fn unknown_flags_exit_2() {
 }
 
 #[test]
+fn a_missing_argument_is_one_line_naming_it() {
+    let r = run(bin().args(["result"]));
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("<RUN"), "{}", r.stderr);
+}
+
+#[test]
 fn a_bad_enum_value_is_one_line_naming_the_flag_and_the_choices() {
     let r = run(bin().args(["check", "--format", "yaml"]));
     assert_eq!(r.code, 2);

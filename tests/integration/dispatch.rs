@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::support::github::{
-    ArtifactKind, Canned, DispatchDetails, ELSEWHERE_REPO, FakeGithub, OLD_REPO, RUN_ID, Scenario,
-    TOKEN, as_job_log, zip_of,
+    ArtifactKind, Canned, DispatchDetails, ELSEWHERE_REPO, FakeGithub, GHES_PREFIX, OLD_REPO,
+    RUN_ID, Scenario, TOKEN, WEB_REPO, as_job_log, zip_of,
 };
 use crate::support::httpd::{Reply, Server};
 use crate::support::{Run, bin, run};
@@ -63,11 +63,15 @@ fn client(gh: &FakeGithub, args: &[&str]) -> Run {
 }
 
 fn client_of(gh: &FakeGithub, repo: &str, args: &[&str]) -> Run {
+    client_at(&gh.api_url(), repo, args)
+}
+
+fn client_at(api_url: &str, repo: &str, args: &[&str]) -> Run {
     run(bin()
         .env("GITHUB_TOKEN", TOKEN)
         .env("REMOTE_HANDS_TIME_SCALE", "0.001")
         .args(args)
-        .args(["--repo", repo, "--api-url", &gh.api_url()]))
+        .args(["--repo", repo, "--api-url", api_url]))
 }
 
 fn dispatch(gh: &FakeGithub, extra: &[&str]) -> Run {
@@ -322,6 +326,11 @@ fn workflow_dispatch_uses_the_returned_run_and_falls_back_to_the_search() {
         "{}",
         r.stderr
     );
+    assert!(
+        !r.stderr.contains("does not return run details"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -366,6 +375,36 @@ fn a_renamed_repository_is_followed_on_githubs_own_host_only() {
         r.stderr
     );
     assert!(gh.blob_requests().is_empty(), "the other host was asked");
+
+    // GitHub Enterprise Server: the API under /api/v3. A rename within it is followed;
+    // a redirect to the same host outside it (the web UI) is not.
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    let ghes = format!("{}{}/", gh.api_url().trim_end_matches('/'), GHES_PREFIX);
+    let r = client_at(
+        &ghes,
+        &format!("acme/{OLD_REPO}"),
+        &["dispatch", "--correlation-id", CID],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        gh.requests()
+            .iter()
+            .all(|q| q.path.starts_with(GHES_PREFIX)),
+        "a request left the API path"
+    );
+    let gh = FakeGithub::start(Scenario::default());
+    let ghes = format!("{}{}/", gh.api_url().trim_end_matches('/'), GHES_PREFIX);
+    let r = client_at(
+        &ghes,
+        &format!("acme/{WEB_REPO}"),
+        &["dispatch", "--correlation-id", CID],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("outside the API URL"), "{}", r.stderr);
+    assert!(
+        gh.requests().iter().all(|q| !q.path.starts_with("/login")),
+        "followed to the web UI"
+    );
 }
 
 #[test]

@@ -139,6 +139,10 @@ const GATE_JOB_ID: u64 = 990;
 pub const OLD_REPO: &str = "old-site";
 /// A repository whose API paths redirect to another host.
 pub const ELSEWHERE_REPO: &str = "elsewhere";
+/// A repository whose API paths redirect to the web UI on the same host.
+pub const WEB_REPO: &str = "to-the-web";
+/// Where GitHub Enterprise Server serves the API.
+pub const GHES_PREFIX: &str = "/api/v3";
 pub const TOKEN: &str = "ghp_test_token_never_printed_123";
 
 #[derive(Default)]
@@ -399,17 +403,31 @@ fn kind_of(method: &str, path: &str) -> &'static str {
 }
 
 fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
+    // GitHub Enterprise Server serves the API under /api/v3; so does the fake.
+    let stripped;
+    let (prefix, req) = match req.path.strip_prefix(GHES_PREFIX) {
+        Some(rest) => {
+            stripped = Request {
+                path: rest.to_string(),
+                ..req.clone()
+            };
+            (GHES_PREFIX, &stripped)
+        }
+        None => ("", req),
+    };
     let mut s = state.lock().unwrap();
     if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return json_reply(401, json!({"message": "Bad credentials"}), None);
     }
     // Renamed repository: 301 for reads, 307 for writes, as GitHub does.
     for (from, to) in [
-        (OLD_REPO, format!("/repos/{OWNER}/{REPO}")),
+        (OLD_REPO, format!("{prefix}/repos/{OWNER}/{REPO}")),
         (
             ELSEWHERE_REPO,
             format!("http://{blob}/repos/{OWNER}/{REPO}"),
         ),
+        // Same host, outside the API (the web UI's login page).
+        (WEB_REPO, "/login?return_to=".to_string()),
     ] {
         if let Some(rest) = req.path.strip_prefix(&format!("/repos/{OWNER}/{from}")) {
             let query = if req.query.is_empty() {
