@@ -126,14 +126,11 @@ impl Github {
         what: &str,
         deadline: Instant,
     ) -> Result<Answer, GithubError> {
-        self.send(method, url, body, what, deadline, false, MAX_JSON)
+        self.send(method, url, body, what, deadline, Reading::Json)
             .await
     }
 
-    /// [`Github::call`]; with `redirect_is_answer`, a redirect away from the API is
-    /// returned to the caller (a download's location) instead of being an error. At most
-    /// `cap` bytes of a body are read (callers compare the length).
-    #[allow(clippy::too_many_arguments)]
+    /// [`Github::call`], or the API half of a download (see [`Reading`]).
     async fn send(
         &self,
         method: Method,
@@ -141,8 +138,7 @@ impl Github {
         body: Option<&Value>,
         what: &str,
         deadline: Instant,
-        redirect_is_answer: bool,
-        cap: u64,
+        reading: Reading,
     ) -> Result<Answer, GithubError> {
         let cache_key = (method == Method::GET).then(|| url.to_string());
         let mut failures = 0u32;
@@ -213,13 +209,12 @@ impl Github {
                     body: body.clone(),
                 });
             }
-            let body =
-                read_capped(response, cap)
-                    .await
-                    .map_err(|message| GithubError::Transport {
-                        what: what.to_string(),
-                        message,
-                    })?;
+            let body = read_capped(response, reading.cap())
+                .await
+                .map_err(|message| GithubError::Transport {
+                    what: what.to_string(),
+                    message,
+                })?;
             if status.is_redirection() {
                 // Within the API's origin: followed with the token (a renamed repository).
                 // Elsewhere: a download's location, or an error.
@@ -229,7 +224,7 @@ impl Github {
                         url = next;
                         continue;
                     }
-                    Err(_) if redirect_is_answer => {}
+                    Err(_) if matches!(reading, Reading::Download(_)) => {}
                     Err(e) => return Err(e),
                 }
             }
@@ -348,8 +343,7 @@ impl Github {
                 None,
                 what,
                 deadline,
-                true,
-                cap + 1,
+                Reading::Download(cap),
             )
             .await?;
         if answer.status == 200 {
@@ -452,6 +446,26 @@ impl Github {
             )));
         }
         Ok(target)
+    }
+}
+
+/// What an API request reads.
+#[derive(Clone, Copy)]
+enum Reading {
+    /// A JSON answer, up to [`MAX_JSON`]; a redirect away from the API is an error.
+    Json,
+    /// A download of at most this many bytes: a redirect away from the API is the
+    /// answer (the download's location), and one byte more than the cap is read so that
+    /// the caller can tell an oversized body.
+    Download(u64),
+}
+
+impl Reading {
+    fn cap(self) -> u64 {
+        match self {
+            Reading::Json => MAX_JSON,
+            Reading::Download(cap) => cap + 1,
+        }
     }
 }
 
