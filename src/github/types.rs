@@ -102,11 +102,10 @@ pub struct DispatchDetails {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_correlation_id_must_be_a_whole_word_of_the_title() {
-        let run = |t: &str| WorkflowRun {
+    fn run(title: &str) -> WorkflowRun {
+        WorkflowRun {
             id: 1,
-            display_title: t.into(),
+            display_title: title.into(),
             name: None,
             status: None,
             conclusion: None,
@@ -115,7 +114,11 @@ mod tests {
             created_at: None,
             updated_at: None,
             run_attempt: None,
-        };
+        }
+    }
+
+    #[test]
+    fn the_correlation_id_must_be_a_whole_word_of_the_title() {
         let id = "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f";
         assert!(run(&format!("Diagnose on Demand — {id} by alice")).names(id));
         assert!(!run(&format!("Diagnose on Demand — {id}0 by alice")).names(id));
@@ -128,26 +131,12 @@ mod tests {
     fn a_requester_that_looks_like_an_id_does_not_match() {
         let mine = "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f";
         let other = "11111111-2222-4333-8444-555555555555";
-        let run = WorkflowRun {
-            id: 1,
-            display_title: format!("Diagnose on Demand — {other} by {mine}"),
-            name: None,
-            status: None,
-            conclusion: None,
-            event: None,
-            html_url: None,
-            created_at: None,
-            updated_at: None,
-            run_attempt: None,
-        };
-        assert!(!run.names(mine));
-        assert!(run.names(other));
-        assert_eq!(run.correlation_id().as_deref(), Some(other));
+        let theirs = run(&format!("Diagnose on Demand — {other} by {mine}"));
+        assert!(!theirs.names(mine));
+        assert!(theirs.names(other));
+        assert_eq!(theirs.correlation_id().as_deref(), Some(other));
         // A run whose own ID is not a UUID names nobody, whatever its requester.
-        let run = WorkflowRun {
-            display_title: format!("Diagnose on Demand — x by {mine}"),
-            ..run
-        };
+        let run = run(&format!("Diagnose on Demand — x by {mine}"));
         assert!(!run.names(mine));
         assert_eq!(run.correlation_id(), None);
     }

@@ -235,6 +235,20 @@ mod tests {
         assert!(content.contains("🔴 `api_health`"));
     }
 
+    /// Characters that count against Discord's 6,000 per embed.
+    fn embed_chars(embed: &Value) -> usize {
+        let chars = |v: &Value| v.as_str().unwrap().chars().count();
+        chars(&embed["title"])
+            + chars(&embed["description"])
+            + embed["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| chars(&f["name"]) + chars(&f["value"]))
+                .sum::<usize>()
+            + chars(&embed["footer"]["text"])
+    }
+
     #[test]
     fn everything_stays_within_discords_limits() {
         let v = payload(&report(&"x".repeat(50_000)));
@@ -242,20 +256,7 @@ mod tests {
         let embed = &v["embeds"][0];
         assert!(embed["description"].as_str().unwrap().chars().count() <= EMBED_DESCRIPTION_LIMIT);
         assert!(embed["title"].as_str().unwrap().chars().count() <= 256);
-        let total: usize = ["title", "description"]
-            .iter()
-            .map(|k| embed[*k].as_str().unwrap().chars().count())
-            .sum::<usize>()
-            + embed["fields"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| {
-                    f["name"].as_str().unwrap().chars().count()
-                        + f["value"].as_str().unwrap().chars().count()
-                })
-                .sum::<usize>()
-            + embed["footer"]["text"].as_str().unwrap().chars().count();
+        let total = embed_chars(embed);
         assert!(total <= 6000, "{total}");
         assert_eq!(embed["url"], "https://github.com/a/b/actions/runs/1");
     }
@@ -279,18 +280,7 @@ mod tests {
             "{content}"
         );
         let embed = &v["embeds"][0];
-        let total: usize = embed["title"].as_str().unwrap().chars().count()
-            + embed["description"].as_str().unwrap().chars().count()
-            + embed["fields"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| {
-                    f["name"].as_str().unwrap().chars().count()
-                        + f["value"].as_str().unwrap().chars().count()
-                })
-                .sum::<usize>()
-            + embed["footer"]["text"].as_str().unwrap().chars().count();
+        let total = embed_chars(embed);
         assert!(total <= 6000, "{total}");
         assert!(
             embed["fields"][0]["value"]
