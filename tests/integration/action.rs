@@ -328,7 +328,7 @@ struct DispatchRun {
 fn dispatch_workflow(
     event_name: &str,
     event: Value,
-    vars: &[(&str, &str)],
+    vars: &[(&str, String)],
     env: &[(&str, String)],
 ) -> DispatchRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
@@ -438,8 +438,6 @@ fn the_dispatch_workflow_diagnoses_a_good_request_and_uploads_the_report() {
     let distribution = moto.seed("dispatch-site", true);
     let s = site();
     let vars = deployment_vars("dispatch-site", &distribution, &s);
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let env: Vec<(&str, String)> = moto.env().into_iter().collect();
     let run = dispatch_workflow(
         "repository_dispatch",
         serde_json::json!({
@@ -447,7 +445,7 @@ fn the_dispatch_workflow_diagnoses_a_good_request_and_uploads_the_report() {
             "client_payload": {"correlation_id": CORRELATION, "requester": "alice", "channel_id": "123"}
         }),
         &vars,
-        &env,
+        &moto.env(),
     );
     let text = &run.text;
     assert_eq!(run.code, 0, "{text}");
@@ -481,13 +479,11 @@ fn the_dispatch_workflow_uploads_the_report_of_a_failing_diagnosis_too() {
         _ => Reply::ok("ok"),
     });
     let vars = deployment_vars("dispatch-broken", &distribution, &s);
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let env: Vec<(&str, String)> = moto.env().into_iter().collect();
     let run = dispatch_workflow(
         "workflow_dispatch",
         serde_json::json!({"inputs": {"correlation_id": CORRELATION, "requester": "bob"}}),
         &vars,
-        &env,
+        &moto.env(),
     );
     assert_ne!(run.code, 0, "the job must fail:\n{}", run.text);
     // `if: always()`: the failed diagnosis still publishes its report.

@@ -215,12 +215,6 @@ fn oidc_web_identity_credentials_are_exchanged_through_sts() {
         "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvc2l0ZSJ9.c2ln",
     )
     .unwrap();
-    let endpoint = moto
-        .env()
-        .into_iter()
-        .find(|(k, _)| *k == "AWS_ENDPOINT_URL")
-        .unwrap()
-        .1;
     for via_flag in [false, true] {
         let json = dir.path().join(format!("oidc-{via_flag}.json"));
         let mut cmd = bin();
@@ -238,9 +232,9 @@ fn oidc_web_identity_credentials_are_exchanged_through_sts() {
             .arg("--json")
             .arg(&json);
         if via_flag {
-            cmd.args(["--endpoint-url", &endpoint]);
+            cmd.args(["--endpoint-url", &moto.endpoint]);
         } else {
-            cmd.env("AWS_ENDPOINT_URL", &endpoint);
+            cmd.env("AWS_ENDPOINT_URL", &moto.endpoint);
         }
         let r = run(&mut cmd);
         let report = read_json(&json);
