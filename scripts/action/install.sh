@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Step 1 of the composite action: find or install the remote-hands binary.
 #   - `binary` input: that file, nothing installed;
-#   - a release (the `version` input, or the action's own tag: vX.Y.Z, or the major-version
-#     tag vX that moves with each release): the prebuilt binary for this runner's OS/arch,
-#     verified against the release's SHA-256 file;
+#   - a release (the `version` input, or the action's own tag: vX.Y.Z, a pre-release
+#     vX.Y.Z-rc.1, or the major-version tag vX that moves with each final release): the
+#     prebuilt binary for this runner's OS/arch, verified against the release's SHA-256 file
+#     (release.yml builds one for every tag of those forms);
 #   - otherwise (a branch, a commit, a local `./` checkout, an unsupported platform, or a
 #     release without that asset): ask the next steps to build from source.
 # Outputs: path (when a binary is ready) or build=true and lock-hash (for the cache key).
@@ -33,12 +34,14 @@ build() {
   exit 0
 }
 
+# The tags release.yml builds: vX, vX.Y.Z and vX.Y.Z-<pre-release> (semver identifiers).
+release_tag='^v[0-9]+(\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)?$'
 version=${INPUT_VERSION:-}
-if [ -z "$version" ] && [[ "${ACTION_REF:-}" =~ ^v[0-9]+(\.[0-9]+\.[0-9]+)?$ ]]; then
+if [ -z "$version" ] && [[ "${ACTION_REF:-}" =~ $release_tag ]]; then
   version=$ACTION_REF
 fi
-if [ -n "$version" ] && ! [[ "$version" =~ ^v[0-9]+(\.[0-9]+\.[0-9]+([-.+][0-9A-Za-z.-]+)?)?$ ]]; then
-  echo "::error title=remote-hands::input version: '$version' is not a release tag like v1.2.3 or v1"
+if [ -n "$version" ] && ! [[ "$version" =~ $release_tag ]]; then
+  echo "::error title=remote-hands::input version: '$version' is not a release tag like v1.2.3, v1.2.3-rc.1 or v1"
   exit 2
 fi
 [ -n "$version" ] || build "no release tag: the action runs from '${ACTION_REF:-a local checkout}'"

