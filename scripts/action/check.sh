@@ -6,7 +6,9 @@ set -euo pipefail
 bin="${REMOTE_HANDS_BIN:?no remote-hands binary was installed}"
 
 args=(check)
-add() { if [ -n "$2" ]; then args+=("$1" "$2"); fi; }
+# `--flag=value` in one word: a value that starts with `-` (a requester named `-Bob-`) is
+# still a value, never taken for a flag.
+add() { if [ -n "$2" ]; then args+=("$1=$2"); fi; }
 add --api-base "${INPUT_API_BASE:-}"
 add --frontend-url "${INPUT_FRONTEND_URL:-}"
 add --bucket "${INPUT_BUCKET:-}"
@@ -20,5 +22,5 @@ add --environment "${INPUT_ENVIRONMENT:-}"
 add --allowed-hosts "${INPUT_ALLOWED_HOSTS:-}"
 
 report_dir=$(mktemp -d "${RUNNER_TEMP:-/tmp}/remote-hands-report.XXXXXX")
-args+=(--json "$report_dir/diagnose-summary.json")
+args+=("--json=$report_dir/diagnose-summary.json")
 exec "$bin" "${args[@]}"

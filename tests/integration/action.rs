@@ -309,6 +309,48 @@ runs:
         cp "$FILE" "$STAND_IN_UPLOADS/$NAME"
 "#;
 
+/// The action's diagnosis step alone (`scripts/action/check.sh`), as the runner starts it:
+/// inputs in `INPUT_*` variables, the binary in `REMOTE_HANDS_BIN`.
+fn check_step(inputs: &[(&str, &str)]) -> (std::process::Output, Option<Value>) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .arg(root().join("scripts/action/check.sh"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", "/nonexistent")
+        .env("RUNNER_TEMP", temp.path())
+        .env("REMOTE_HANDS_BIN", env!("CARGO_BIN_EXE_remote-hands"))
+        .env("NO_COLOR", "1")
+        .envs(inputs.iter().copied())
+        .output()
+        .unwrap();
+    let report = std::fs::read_dir(temp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("diagnose-summary.json"))
+        .find(|p| p.is_file())
+        .map(|p| read_json(&p));
+    (out, report)
+}
+
+#[test]
+fn inputs_that_start_with_a_dash_stay_values() {
+    let s = site();
+    let api = s.url("");
+    let (out, report) = check_step(&[
+        ("INPUT_API_BASE", api.as_str()),
+        ("INPUT_REQUESTER", "-Bob-"),
+        ("INPUT_ENVIRONMENT", "--prod"),
+        ("INPUT_CORRELATION_ID", CORRELATION),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report = report.expect("the step wrote its report");
+    assert_eq!(report["requester"], "-Bob-");
+    assert_eq!(report["environment"], "--prod");
+    assert_eq!(report["checks"]["api_health"]["outcome"], "pass");
+}
+
 fn action_dir(yaml: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("action.yml"), yaml).unwrap();
