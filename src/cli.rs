@@ -9,7 +9,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every check passed (or warned, or was skipped)
   1  at least one check failed (with --fail-on warn: failed or warned)
-  2  usage or configuration error: nothing was checked and no report was written";
+  2  usage or configuration error: nothing was checked and no report was written;
+     or, after the checks ran, an output (the step summary, $GITHUB_OUTPUT) could not be
+     written: the JSON report, written first, is then complete";
 
 const DISPATCH_EXIT_CODES: &str = "\
 Exit codes:

@@ -139,6 +139,8 @@ fn help_documents_the_exit_codes() {
         "0  every check passed",
         "1  at least one check failed",
         "2  usage or configuration error",
+        "after the checks ran, an output",
+        "the JSON report, written first, is then complete",
     ] {
         assert!(
             r.stdout.contains(needle),
@@ -172,4 +174,28 @@ fn a_bad_enum_value_is_one_line_naming_the_flag_and_the_choices() {
     for needle in ["--format", "yaml", "text", "json", "markdown"] {
         assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
     }
+}
+
+#[test]
+fn an_output_that_fails_after_the_checks_exits_2_with_the_json_complete() {
+    // What --help promises for exit 2 once the checks ran: /dev/full accepts the open and
+    // refuses the write, as a full disk would.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let r = run(bin()
+        .args([
+            "check",
+            "--api-base",
+            "http://127.0.0.1:9",
+            "--summary",
+            "/dev/full",
+            "--json",
+        ])
+        .arg(&json));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("step summary"), "{}", r.stderr);
+    let report = crate::support::read_json(&json);
+    assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
+    crate::support::assert_valid_report(&report);
 }
