@@ -90,13 +90,13 @@ pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
                 },
             };
             let check = match check {
-                Check::Http { url, .. } if config.url_policy.check_url(&url).is_err() => {
-                    let why = config.url_policy.check_url(&url).unwrap_err();
-                    Check::Refused(format!(
+                Check::Http { url, cdn } => match config.url_policy.check_url(&url) {
+                    Ok(()) => Check::Http { url, cdn },
+                    Err(why) => Check::Refused(format!(
                         "refused by the URL policy: {why}; {} was not contacted",
                         crate::text::redact_url(&url)
-                    ))
-                }
+                    )),
+                },
                 other => other,
             };
             (id, check)
