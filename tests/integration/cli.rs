@@ -199,3 +199,23 @@ fn an_output_that_fails_after_the_checks_exits_2_with_the_json_complete() {
     assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
     crate::support::assert_valid_report(&report);
 }
+
+#[test]
+fn the_json_report_can_go_to_a_device_such_as_stdout() {
+    let r = run(bin().args([
+        "check",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--format",
+        "markdown",
+        "--json",
+        "/dev/stdout",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // The JSON report, then the markdown: both on standard output.
+    let json_end = r.stdout.find("\n}\n").expect("the JSON report") + 3;
+    let report: serde_json::Value = serde_json::from_str(&r.stdout[..json_end]).unwrap();
+    assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
+    assert!(r.stdout[json_end..].starts_with("# "), "{}", r.stdout);
+    assert!(std::path::Path::new("/dev/stdout").exists());
+}
