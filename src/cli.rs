@@ -223,7 +223,7 @@ pub struct CheckArgs {
     pub allowed_hosts: Option<String>,
 
     /// With --allowed-hosts: also allow loopback, private and link-local addresses
-    #[arg(long, env = "REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES")]
+    #[arg(long, env = "REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES", value_parser = boolish())]
     pub allow_private_addresses: bool,
 
     /// Markdown summary file, appended to (as GitHub's step summary expects)
@@ -249,6 +249,12 @@ pub struct CheckArgs {
     /// What goes to standard output
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// The values a boolean environment variable takes: true/false, 1/0, yes/no, on/off, in
+/// any case.
+fn boolish() -> clap::builder::BoolishValueParser {
+    clap::builder::BoolishValueParser::new()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

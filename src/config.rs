@@ -77,6 +77,9 @@ pub struct GithubEnv {
 /// Longest environment name accepted.
 const MAX_ENVIRONMENT: usize = 64;
 
+/// Longest URL accepted (what common servers and CDNs accept in a request line).
+const MAX_URL: usize = 8192;
+
 /// Longest requester name accepted.
 const MAX_REQUESTER: usize = 256;
 
@@ -242,7 +245,7 @@ impl CheckConfig {
             _ => None,
         };
 
-        let github = if env.var("GITHUB_ACTIONS").as_deref() == Some("true") {
+        let github = if env.var("GITHUB_ACTIONS").as_deref().is_some_and(is_true) {
             let output_path = non_empty(&env.var("GITHUB_OUTPUT")).map(PathBuf::from);
             if let Some(p) = &output_path {
                 check_writable_file("GITHUB_OUTPUT (environment)", p)?;
@@ -301,6 +304,14 @@ impl CheckConfig {
     }
 }
 
+/// A boolean environment value that means yes: `true`, `1`, `yes`, `on` in any case.
+pub fn is_true(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on" | "y" | "t"
+    )
+}
+
 fn non_empty(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
@@ -311,6 +322,15 @@ fn non_empty(value: &Option<String>) -> Option<String> {
 
 /// Parses an absolute http(s) URL with a host.
 pub fn parse_http_url(input: &str, value: &str) -> Result<Url, ConfigError> {
+    if value.len() > MAX_URL {
+        return Err(ConfigError::new(
+            input,
+            format!(
+                "is {} bytes long; expected a URL of at most {MAX_URL} bytes",
+                value.len()
+            ),
+        ));
+    }
     let url = Url::parse(value).map_err(|e| {
         ConfigError::new(
             input,

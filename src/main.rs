@@ -9,6 +9,7 @@ use remote_hands::config::{CheckConfig, DispatchConfig, ProcessEnv, ResultConfig
 use remote_hands::run::{self, EXIT_USAGE};
 
 fn main() -> ExitCode {
+    unset_empty_variables();
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => return clap_error(e),
@@ -46,6 +47,20 @@ fn main() -> ExitCode {
             Ok(config) => block_on(remote_hands::dispatch::result(config)),
             Err(e) => usage(&e),
         },
+    }
+}
+
+/// An environment variable set to the empty string means "unset", as in the GitHub Actions
+/// toolkit: `GITHUB_STEP_SUMMARY=""` writes no summary, `GITHUB_API_URL=""` keeps the
+/// default. Removed before anything reads the environment (clap, the AWS SDK).
+fn unset_empty_variables() {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(_, value)| value.is_empty())
+        .map(|(name, _)| name)
+        .collect();
+    for name in empty {
+        // SAFETY: called first thing in `main`, before any other thread exists.
+        unsafe { std::env::remove_var(name) };
     }
 }
 

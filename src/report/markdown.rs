@@ -35,13 +35,72 @@ impl Markdown {
 }
 
 impl Renderer for Markdown {
+    /// The whole summary; over the limit, without the body excerpts; still over (huge
+    /// error texts or URLs), the compact form: header, conclusion and the summary table
+    /// with each detail cut short, the JSON left to the report file. The limit is a hard
+    /// cap: whatever the report holds, the result is never longer.
     fn render(&self, report: &Report) -> String {
         let full = render(report, true);
         if full.len() <= self.limit {
             return full;
         }
-        render(report, false)
+        let lean = render(report, false);
+        if lean.len() <= self.limit {
+            return lean;
+        }
+        let compact = compact(report);
+        if compact.len() <= self.limit {
+            return compact;
+        }
+        cut(&compact, self.limit)
     }
+}
+
+/// Longest detail text in the compact form, in characters.
+const COMPACT_DETAIL: usize = 300;
+/// What the compact form says in place of the sections it leaves out.
+const COMPACT_NOTE: &str = "*This summary is shortened to stay under GitHub's 1 MiB step-summary limit; \
+     the JSON report holds everything.*";
+
+/// Header, conclusion and the summary table, each outside text capped.
+fn compact(report: &Report) -> String {
+    let mut md = String::new();
+    let w = &mut md;
+    header(w, report);
+    let _ = writeln!(w, "{COMPACT_NOTE}\n");
+    let _ = writeln!(w, "## Diagnostic Summary\n");
+    let _ = writeln!(w, "| Check | Status | Details | Time |");
+    let _ = writeln!(w, "|-------|--------|---------|------|");
+    for (id, r) in &report.checks {
+        let _ = writeln!(
+            w,
+            "| {} (`{}`) | {} {} | {} | {} ms |",
+            id.title(),
+            id.key(),
+            icon(r.outcome),
+            r.outcome,
+            escape_inline(&crate::text::cap(&r.details, COMPACT_DETAIL)),
+            r.ms
+        );
+    }
+    md
+}
+
+/// The first `limit` bytes of `md` (at a line end where there is one), then the note; at
+/// most `limit` bytes in all.
+fn cut(md: &str, limit: usize) -> String {
+    let note = format!("\n\n{COMPACT_NOTE}\n");
+    let room = limit.saturating_sub(note.len());
+    let mut end = room.min(md.len());
+    while !md.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = md[..end].rfind('\n').map_or(end, |i| i + 1);
+    let mut out = md[..end].to_string();
+    if out.len() + note.len() <= limit {
+        out.push_str(&note);
+    }
+    out
 }
 
 fn icon(outcome: Outcome) -> &'static str {
@@ -100,6 +159,21 @@ pub fn code_block(lang: &str, content: &str) -> String {
 fn render(report: &Report, with_bodies: bool) -> String {
     let mut md = String::new();
     let w = &mut md;
+    header(w, report);
+    configuration(w, report);
+    identity(w, report);
+    s3(w, report);
+    cloudfront(w, report);
+    http(w, report, with_bodies);
+    summary(w, report);
+
+    let _ = writeln!(w, "## Machine-Readable Result\n");
+    let _ = writeln!(w, "```json\n{}```", Json.render(report));
+    md
+}
+
+/// The title, who and when, and the conclusion line.
+fn header(w: &mut String, report: &Report) {
     let _ = writeln!(w, "# Diagnose on Demand\n");
     let _ = writeln!(w, "**Correlation ID:** `{}`  ", report.correlation_id);
     let _ = writeln!(w, "**Requester:** {}  ", escape_inline(&report.requester));
@@ -124,17 +198,6 @@ fn render(report: &Report, with_bodies: bool) -> String {
         report.count(Outcome::Skip),
         report.durations.total_s
     );
-
-    configuration(w, report);
-    identity(w, report);
-    s3(w, report);
-    cloudfront(w, report);
-    http(w, report, with_bodies);
-    summary(w, report);
-
-    let _ = writeln!(w, "## Machine-Readable Result\n");
-    let _ = writeln!(w, "```json\n{}```", Json.render(report));
-    md
 }
 
 /// "2026-11-25T04:42:02.123Z" as "2026-11-25 04:42:02 UTC".
@@ -422,6 +485,76 @@ mod tests {
         );
         assert!(small.contains("## HTTP Reachability Checks"));
         assert!(small.contains("```json"));
+    }
+
+    fn report_with(details: &str, url: &str) -> Report {
+        use crate::model::{CheckResult, Conclusion, Durations, HttpEvidence, Target};
+        let mut checks = std::collections::BTreeMap::new();
+        for id in [CheckId::ApiHealth, CheckId::ApiHello, CheckId::Frontend] {
+            let mut r = CheckResult::fail(details);
+            r.evidence = Some(Evidence::Http(HttpEvidence {
+                url: url.into(),
+                final_url: Some(url.into()),
+                headers: Default::default(),
+                body: Some("B".repeat(2000)),
+                body_bytes: 2000,
+                body_truncated: false,
+            }));
+            checks.insert(id, r);
+        }
+        Report {
+            schema_version: 1,
+            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
+            requester: "alice".into(),
+            environment: None,
+            frontend_url: Some(url.into()),
+            api_base: Some(url.into()),
+            target: Target::default(),
+            started_at: String::new(),
+            tool: "remote-hands".into(),
+            checks,
+            durations: Durations::default(),
+            conclusion: Conclusion::Failure,
+            fail_on: "fail".into(),
+        }
+    }
+
+    #[test]
+    fn the_limit_is_a_hard_cap_whatever_the_report_holds() {
+        // A 120 KB URL appears in the configuration, in each HTTP section, in each detail
+        // and in the JSON: without a hard cap, more than 1 MiB.
+        let url = format!("https://example.com/{}", "u".repeat(120_000));
+        let report = report_with(&format!("could not connect to {url}"), &url);
+        let md = Markdown::default().render(&report);
+        assert!(md.len() <= SUMMARY_LIMIT, "{} bytes", md.len());
+        assert!(
+            md.contains("shortened to stay under GitHub's 1 MiB"),
+            "{}",
+            &md[..500]
+        );
+        assert!(md.contains("## Diagnostic Summary"));
+        assert!(md.contains("| API health (`api_health`) | ❌ fail |"));
+        // Each limit, however small, holds.
+        for limit in [0, 1, 10, 200, 1000, 5000] {
+            let md = Markdown::with_limit(limit).render(&report);
+            assert!(md.len() <= limit, "{limit}: {} bytes", md.len());
+        }
+    }
+
+    #[test]
+    fn the_compact_form_is_used_only_when_the_lean_one_does_not_fit() {
+        let report = report_with("HTTP 500", "https://example.com/");
+        let lean = render(&report, false);
+        let md = Markdown::with_limit(lean.len()).render(&report);
+        assert_eq!(md, lean);
+        let md = Markdown::with_limit(lean.len() - 1).render(&report);
+        assert_eq!(md, compact(&report));
+        let cut_short = Markdown::with_limit(compact(&report).len() - 1).render(&report);
+        assert!(
+            cut_short.ends_with(&format!("{COMPACT_NOTE}\n")),
+            "{cut_short}"
+        );
+        assert!(cut_short.len() < compact(&report).len());
     }
 
     #[test]

@@ -219,3 +219,86 @@ fn the_json_report_can_go_to_a_device_such_as_stdout() {
     assert!(r.stdout[json_end..].starts_with("# "), "{}", r.stdout);
     assert!(std::path::Path::new("/dev/stdout").exists());
 }
+
+#[test]
+fn an_empty_variable_means_unset() {
+    let dir = tempfile::tempdir().unwrap();
+    // An empty step-summary path writes no summary, and is no error.
+    let r = run(bin()
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", "")
+        .env("API_BASE", "")
+        .args(["check", "--frontend-url", "http://127.0.0.1:9/"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = crate::support::read_json(&dir.path().join("diagnose-summary.json"));
+    assert_eq!(report["checks"]["api_health"]["outcome"], "skip");
+
+    // An empty API URL keeps the default: the next input is the one refused.
+    let r = run(bin()
+        .env("GITHUB_API_URL", "")
+        .env("GITHUB_TOKEN", "t")
+        .args(["result", "1", "--repo", "acme/site", "--workflow", "a/b"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--workflow"), "{}", r.stderr);
+}
+
+#[test]
+fn boolean_variables_take_the_usual_spellings() {
+    for (value, internal_allowed) in [
+        ("true", true),
+        ("YES", true),
+        ("1", true),
+        ("On", true),
+        ("false", false),
+        ("No", false),
+        ("0", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(bin()
+            .current_dir(dir.path())
+            .env("REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES", value)
+            .args([
+                "check",
+                "--api-base",
+                "http://127.0.0.1:9",
+                "--allowed-hosts",
+                "127.0.0.1",
+            ]));
+        assert_eq!(r.code, 1, "{value}: {}", r.stderr);
+        let report = crate::support::read_json(&dir.path().join("diagnose-summary.json"));
+        let details = report["checks"]["api_health"]["details"].as_str().unwrap();
+        assert_eq!(
+            !details.contains("refused by the URL policy"),
+            internal_allowed,
+            "{value}: {details}"
+        );
+    }
+    let r = run(bin()
+        .env("REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES", "maybe")
+        .args(["check", "--api-base", "http://127.0.0.1:9"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--allow-private-addresses"),
+        "{}",
+        r.stderr
+    );
+
+    // GITHUB_ACTIONS in another spelling is still Actions: annotations are raised.
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin()
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "TRUE")
+        .args(["check", "--api-base", "http://127.0.0.1:9"]));
+    assert!(r.stderr.contains("::error title="), "{}", r.stderr);
+}
+
+#[test]
+fn an_absurdly_long_url_is_refused() {
+    let url = format!("http://example.com/{}", "a".repeat(120_000));
+    let r = run(bin().args(["check", "--api-base", &url]));
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.trim().lines().count(), 1);
+    assert!(r.stderr.contains("--api-base"), "{}", r.stderr);
+    assert!(r.stderr.contains("at most 8192 bytes"), "{}", r.stderr);
+    assert!(r.stderr.len() < 300, "{}", r.stderr);
+}
