@@ -7,6 +7,7 @@ use clap::{CommandFactory, FromArgMatches};
 use remote_hands::cli::{Cli, Command};
 use remote_hands::config::{CheckConfig, DispatchConfig, ProcessEnv, ResultConfig};
 use remote_hands::run::{self, EXIT_USAGE};
+use remote_hands::text::{one_line, redact_urls_in};
 
 fn main() -> ExitCode {
     unset_empty_variables();
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
     };
     let (_, sub) = matches.subcommand().expect("clap requires a subcommand");
     let usage = |e: &dyn std::fmt::Display| {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", one_line(&redact_urls_in(&e.to_string())));
         ExitCode::from(EXIT_USAGE)
     };
     match cli.command {
@@ -91,7 +92,7 @@ fn clap_error(e: clap::Error) -> ExitCode {
     } else {
         line
     };
-    eprintln!("{line} (see --help)");
+    eprintln!("{} (see --help)", one_line(&line));
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -114,7 +115,7 @@ where
     match runtime.block_on(job) {
         Ok(code) => ExitCode::from(code.into()),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", one_line(&redact_urls_in(&format!("{e:#}"))));
             ExitCode::from(EXIT_USAGE)
         }
     }

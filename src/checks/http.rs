@@ -144,7 +144,7 @@ fn failed(
     timeout: Duration,
     evidence: HttpEvidence,
 ) -> CheckResult {
-    let root = root_cause(e);
+    let root = crate::text::redact_urls_in(&root_cause(e));
     let sentence = if e.is_timeout() {
         format!(
             "no response from {shown} within {} s",

@@ -1,6 +1,9 @@
 //! The JSON report (`diagnose-summary.json`), pretty-printed. `<`, `>`, `&` and backticks
 //! inside strings are written as `\u` escapes: the same bytes can then sit inside a
-//! markdown code fence or an HTML page without closing it or being read as markup.
+//! markdown code fence or an HTML page without closing it or being read as markup. So are
+//! the invisible format characters (bidi overrides, zero-width marks) and the line and
+//! paragraph separators: the values stay exactly what they were, but no reader of the
+//! file or of its copy in the step summary sees text reordered or hidden.
 
 use super::Renderer;
 use crate::model::Report;
@@ -19,10 +22,38 @@ impl Renderer for Json {
                 '>' => out.push_str("\\u003e"),
                 '&' => out.push_str("\\u0026"),
                 '`' => out.push_str("\\u0060"),
+                c if crate::text::is_format(c) || matches!(c, '\u{2028}' | '\u{2029}') => {
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
                 c => out.push(c),
             }
         }
         out.push('\n');
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_and_invisible_characters_are_escaped_and_mean_the_same() {
+        let mut report: Report = serde_json::from_str(
+            r#"{"correlation_id":"x","requester":"r","checks":{},"conclusion":"success"}"#,
+        )
+        .unwrap();
+        report.requester = "<b>&`a\u{202E}b\u{200B}\u{2028}\u{E0041}é✅".into();
+        let json = Json.render(&report);
+        assert!(
+            json.contains(
+                r#""requester": "\u003cb\u003e\u0026\u0060a\u202eb\u200b\u2028\udb40\udc41é✅""#
+            ),
+            "{json}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["requester"], report.requester.as_str());
     }
 }

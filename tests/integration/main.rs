@@ -8,6 +8,7 @@ mod cli;
 mod dispatch;
 mod dispatch_cost;
 mod github;
+mod hostile_output;
 mod http_checks;
 mod moto_e2e;
 mod summary;
