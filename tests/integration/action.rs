@@ -417,8 +417,8 @@ fn dispatch_workflow(
 
 #[test]
 fn the_dispatch_workflow_refuses_bad_requests_before_anything_runs() {
-    let refused = |event_name: &str, event: Value, why: &str| {
-        let run = dispatch_workflow(event_name, event, &[], &[]);
+    let refused_with = |event_name: &str, event: Value, vars: &[(&str, String)], why: &str| {
+        let run = dispatch_workflow(event_name, event, vars, &[]);
         assert_ne!(run.code, 0, "{why}");
         assert!(run.text.contains(why), "{}", run.text);
         assert!(
@@ -427,6 +427,8 @@ fn the_dispatch_workflow_refuses_bad_requests_before_anything_runs() {
             run.text
         );
     };
+    let refused =
+        |event_name: &str, event: Value, why: &str| refused_with(event_name, event, &[], why);
     refused(
         "repository_dispatch",
         serde_json::json!({
@@ -444,6 +446,18 @@ fn the_dispatch_workflow_refuses_bad_requests_before_anything_runs() {
         }}),
         "URL overrides need the repository variable DIAGNOSE_ALLOWED_HOSTS",
     );
+    // An allowlist that names no host is no allowlist.
+    for list in [",", " , ", " "] {
+        refused_with(
+            "workflow_dispatch",
+            serde_json::json!({"inputs": {
+                "correlation_id": CORRELATION,
+                "api_base": "http://169.254.169.254/latest/meta-data/"
+            }}),
+            &[("DIAGNOSE_ALLOWED_HOSTS", list.to_string())],
+            "URL overrides need the repository variable DIAGNOSE_ALLOWED_HOSTS (at least one host)",
+        );
+    }
     // A requester the runner would refuse: refused here, visibly, instead.
     refused(
         "repository_dispatch",
