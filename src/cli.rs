@@ -130,11 +130,21 @@ pub struct DispatchArgs {
     pub no_wait: bool,
 
     /// Longest total wait, in seconds
-    #[arg(long, value_name = "SECONDS", default_value = "600")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "SECONDS",
+        default_value = "600"
+    )]
     pub timeout: String,
 
     /// Longest time the run may take to start (not found yet, or queued), in seconds
-    #[arg(long, value_name = "SECONDS", default_value = "300")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "SECONDS",
+        default_value = "300"
+    )]
     pub queue_timeout: String,
 
     /// Cancel the run when the wait gives up
@@ -235,11 +245,21 @@ pub struct CheckArgs {
     pub json: PathBuf,
 
     /// Deadline of each check, in seconds; the whole run gets one second more
-    #[arg(long, value_name = "SECONDS", default_value = "10")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "SECONDS",
+        default_value = "10"
+    )]
     pub timeout: String,
 
     /// An HTTP check slower than this (milliseconds) warns instead of passing
-    #[arg(long, value_name = "MS", default_value = "2000")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "MS",
+        default_value = "2000"
+    )]
     pub slow_ms: String,
 
     /// Which outcomes make the run fail (exit 1, conclusion `failure`)

@@ -418,22 +418,44 @@ fn parse_seconds(input: &str, v: &str) -> Result<Duration, ConfigError> {
 
 /// A positive number of seconds, at most `max`.
 fn seconds_within(input: &str, v: &str, max: f64) -> Result<Duration, ConfigError> {
-    match v.trim().parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= max => Ok(Duration::from_secs_f64(s)),
-        _ => Err(ConfigError::new(
+    let Some(s) = v.trim().parse::<f64>().ok().filter(|s| !s.is_nan()) else {
+        return Err(ConfigError::new(
             input,
-            format!("{v:?} is not a number of seconds between 0 and {max}"),
-        )),
+            format!("{v:?} is not a number of seconds (like 10 or 2.5)"),
+        ));
+    };
+    if !s.is_finite() || s > max {
+        return Err(ConfigError::new(
+            input,
+            format!("{v} seconds is too long: at most {max} is accepted"),
+        ));
     }
+    if s <= 0.0 {
+        return Err(ConfigError::new(
+            input,
+            format!("{v} seconds: must be more than 0"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(s))
 }
 
 fn parse_millis(input: &str, v: &str) -> Result<Duration, ConfigError> {
-    match v.trim().parse::<u64>() {
-        Ok(ms) if ms > 0 && ms <= 3_600_000 => Ok(Duration::from_millis(ms)),
-        _ => Err(ConfigError::new(
+    let Ok(ms) = v.trim().parse::<i64>() else {
+        return Err(ConfigError::new(
             input,
-            format!("{v:?} is not a whole number of milliseconds between 1 and 3600000"),
+            format!("{v:?} is not a whole number of milliseconds (like 2000)"),
+        ));
+    };
+    match ms {
+        ..=0 => Err(ConfigError::new(
+            input,
+            format!("{v} ms: must be more than 0"),
         )),
+        3_600_001.. => Err(ConfigError::new(
+            input,
+            format!("{v} ms is too long: at most 3600000 is accepted"),
+        )),
+        ms => Ok(Duration::from_millis(ms as u64)),
     }
 }
 

@@ -77,16 +77,11 @@ fn clap_error(e: clap::Error) -> ExitCode {
     ) {
         e.exit();
     }
-    // clap's first paragraph: the message, and on indented lines what it is about (the
-    // missing arguments, the accepted values, a tip), joined into one line.
+    // clap's message with what it names (the missing arguments, the accepted values) and
+    // its tips ("a similar argument exists: '--frontend-url'"), joined into one line; the
+    // usage and the pointer to --help are replaced by the short "(see --help)".
     let rendered = e.render().to_string();
-    let line = rendered
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| l.is_empty())
-        .take_while(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let line = clap_line(&rendered);
     let line = if line.is_empty() {
         "error: invalid arguments".to_string()
     } else {
@@ -94,6 +89,26 @@ fn clap_error(e: clap::Error) -> ExitCode {
     };
     eprintln!("{} (see --help)", one_line(&line));
     ExitCode::from(EXIT_USAGE)
+}
+
+/// The paragraphs of a rendered clap error, but the usage and the "For more information"
+/// line, as one line ("error: …; tip: …").
+fn clap_line(rendered: &str) -> String {
+    rendered
+        .split("\n\n")
+        .map(|paragraph| {
+            paragraph
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|p| {
+            !p.is_empty() && !p.starts_with("Usage:") && !p.starts_with("For more information")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Runs `job` on a multi-threaded runtime; an error is a one-line message and exit 2.

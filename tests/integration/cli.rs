@@ -65,7 +65,23 @@ fn bad_names_and_numbers_are_refused() {
             "distribution ID",
         ),
         (["--region", "US EAST"], "--region", "AWS region"),
-        (["--timeout", "0"], "--timeout", "seconds"),
+        (
+            ["--timeout", "0"],
+            "--timeout",
+            "0 seconds: must be more than 0",
+        ),
+        (
+            ["--timeout", "-1"],
+            "--timeout",
+            "-1 seconds: must be more than 0",
+        ),
+        (
+            ["--timeout", "NaN"],
+            "--timeout",
+            "is not a number of seconds",
+        ),
+        (["--timeout", "7200"], "--timeout", "at most 3600"),
+        (["--slow-ms", "-5"], "--slow-ms", "must be more than 0"),
         (["--slow-ms", "fast"], "--slow-ms", "milliseconds"),
         (
             ["--expect-account", "12345"],
@@ -301,4 +317,21 @@ fn an_absurdly_long_url_is_refused() {
     assert!(r.stderr.contains("--api-base"), "{}", r.stderr);
     assert!(r.stderr.contains("at most 8192 bytes"), "{}", r.stderr);
     assert!(r.stderr.len() < 300, "{}", r.stderr);
+}
+
+#[test]
+fn a_mistyped_name_keeps_clap_s_suggestion() {
+    for (args, tip) in [
+        (&["chek"][..], "tip: a similar subcommand exists: 'check'"),
+        (
+            &["check", "--frontend", "x"][..],
+            "tip: a similar argument exists: '--frontend-url'",
+        ),
+    ] {
+        let r = run(bin().args(args));
+        assert_eq!(r.code, 2);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(tip), "{}", r.stderr);
+        assert!(!r.stderr.contains("Usage:"), "{}", r.stderr);
+    }
 }
