@@ -240,9 +240,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH", env = "GITHUB_STEP_SUMMARY")]
     pub summary: Option<PathBuf>,
 
-    /// Where the JSON report is written
-    #[arg(long, value_name = "PATH", default_value = "diagnose-summary.json")]
-    pub json: PathBuf,
+    /// Where the JSON report is written; `-` for standard output (then nothing else goes
+    /// there) [default: diagnose-summary.json; none with --format json outside GitHub Actions]
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
 
     /// Deadline of each check, in seconds; the whole run gets one second more
     #[arg(

@@ -59,13 +59,28 @@ pub struct CheckConfig {
     pub environment: Option<String>,
     pub url_policy: UrlPolicy,
     pub summary_path: Option<PathBuf>,
-    pub json_path: PathBuf,
+    /// Where the JSON report goes.
+    pub json: JsonOut,
     pub timeout: Duration,
     pub slow: Duration,
     pub fail_on: FailOn,
     pub format: Format,
     /// Set when running inside GitHub Actions (`GITHUB_ACTIONS=true`).
     pub github: Option<GithubEnv>,
+}
+
+/// The report file written when `--json` is not given.
+pub const DEFAULT_JSON: &str = "diagnose-summary.json";
+
+/// Where the JSON report goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonOut {
+    /// This file, replaced atomically.
+    File(PathBuf),
+    /// Standard output (`--json -`), and nothing else goes there.
+    Stdout,
+    /// Nowhere (`--format json` on a terminal prints it already).
+    None,
 }
 
 /// The GitHub Actions runner files this run writes to.
@@ -235,8 +250,6 @@ impl CheckConfig {
         let timeout = parse_seconds("--timeout", &args.timeout)?;
         let slow = parse_millis("--slow-ms", &args.slow_ms)?;
 
-        let json_path = args.json.clone();
-        check_writable_file("--json", &json_path)?;
         let summary_path = match &args.summary {
             Some(p) if !p.as_os_str().is_empty() => {
                 check_writable_file(&name("summary", "--summary", "GITHUB_STEP_SUMMARY"), p)?;
@@ -255,6 +268,32 @@ impl CheckConfig {
             None
         };
 
+        let json = match args.json.as_deref() {
+            Some(p) if p == Path::new("-") => {
+                if args.format != Format::Json
+                    && matches.value_source("format") == Some(ValueSource::CommandLine)
+                {
+                    return Err(ConfigError::new(
+                        "--format",
+                        "--json - writes the JSON report to standard output; no other format can go there too",
+                    ));
+                }
+                JsonOut::Stdout
+            }
+            Some(p) => {
+                check_writable_file("--json", p)?;
+                JsonOut::File(p.to_path_buf())
+            }
+            // Inside Actions the file is the artifact; on a terminal, `--format json` is
+            // the report already.
+            None if github.is_none() && args.format == Format::Json => JsonOut::None,
+            None => {
+                let p = PathBuf::from(DEFAULT_JSON);
+                check_writable_file("--json", &p)?;
+                JsonOut::File(p)
+            }
+        };
+
         let config = CheckConfig {
             api_base,
             frontend_url,
@@ -270,7 +309,7 @@ impl CheckConfig {
             environment,
             url_policy,
             summary_path,
-            json_path,
+            json,
             timeout,
             slow,
             fail_on: args.fail_on,

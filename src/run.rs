@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use crate::checks::{self, Resources};
 use crate::cli::{FailOn, Format};
-use crate::config::CheckConfig;
+use crate::config::{CheckConfig, JsonOut};
 use crate::model::{
     CheckId, CheckResult, Conclusion, Durations, Outcome, Report, SCHEMA_VERSION, Target,
 };
@@ -130,26 +130,32 @@ pub fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
 pub async fn check(config: CheckConfig) -> anyhow::Result<u8> {
     let report = diagnose(&config).await?;
     let json = Json.render(&report);
-    report::write_atomic(&config.json_path, json.as_bytes()).context("writing the JSON report")?;
+    if let JsonOut::File(path) = &config.json {
+        report::write_atomic(path, json.as_bytes()).context("writing the JSON report")?;
+    }
     if let Some(path) = &config.summary_path {
         let md = Markdown::default().render(&report);
         report::append(path, md.as_bytes()).context("writing the step summary")?;
     }
     if let Some(github) = &config.github {
         if let Some(path) = &github.output_path {
-            let report_path =
-                std::path::absolute(&config.json_path).unwrap_or_else(|_| config.json_path.clone());
-            let report_path = report_path.to_string_lossy();
-            let correlation_id = report.correlation_id.clone();
-            actions::write_outputs(
-                path,
-                &[
-                    ("conclusion", report.conclusion.as_str()),
-                    ("correlation-id", &correlation_id),
-                    ("report-path", &report_path),
-                ],
-            )
-            .context("writing the step outputs")?;
+            let report_path = match &config.json {
+                JsonOut::File(p) => Some(
+                    std::path::absolute(p)
+                        .unwrap_or_else(|_| p.clone())
+                        .to_string_lossy()
+                        .into_owned(),
+                ),
+                JsonOut::Stdout | JsonOut::None => None,
+            };
+            let mut outputs = vec![
+                ("conclusion", report.conclusion.as_str()),
+                ("correlation-id", report.correlation_id.as_str()),
+            ];
+            if let Some(p) = &report_path {
+                outputs.push(("report-path", p));
+            }
+            actions::write_outputs(path, &outputs).context("writing the step outputs")?;
         }
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(actions::annotations(&report).as_bytes());
@@ -157,6 +163,7 @@ pub async fn check(config: CheckConfig) -> anyhow::Result<u8> {
     }
 
     let stdout_text = match config.format {
+        _ if config.json == JsonOut::Stdout => json,
         Format::Json => json,
         Format::Markdown => Markdown::default().render(&report),
         Format::Text => Text::for_stdout().render(&report),

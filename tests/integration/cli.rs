@@ -335,3 +335,68 @@ fn a_mistyped_name_keeps_clap_s_suggestion() {
         assert!(!r.stderr.contains("Usage:"), "{}", r.stderr);
     }
 }
+
+#[test]
+fn json_dash_writes_the_report_to_stdout_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin().current_dir(dir.path()).args([
+        "check",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--json",
+        "-",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is the JSON");
+    assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file");
+
+    let r = run(bin().current_dir(dir.path()).args([
+        "check",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--json",
+        "-",
+        "--format",
+        "markdown",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--format"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn format_json_on_a_terminal_writes_no_file_but_inside_actions_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin().current_dir(dir.path()).args([
+        "check",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    serde_json::from_str::<serde_json::Value>(&r.stdout).expect("stdout is the JSON");
+    assert!(!dir.path().join("diagnose-summary.json").exists());
+
+    let r = run(bin()
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .args([
+            "check",
+            "--api-base",
+            "http://127.0.0.1:9",
+            "--format",
+            "json",
+        ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(dir.path().join("diagnose-summary.json").is_file());
+
+    // The text format keeps writing the report file, as before.
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin()
+        .current_dir(dir.path())
+        .args(["check", "--api-base", "http://127.0.0.1:9"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(dir.path().join("diagnose-summary.json").is_file());
+}
