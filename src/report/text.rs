@@ -4,8 +4,34 @@
 use std::fmt::Write;
 
 use super::Renderer;
-use crate::model::{Conclusion, Outcome, Report};
-use crate::text::one_line;
+use crate::model::{CheckResult, Conclusion, Evidence, Outcome, Report};
+use crate::text::{cap, one_line};
+
+/// Longest body line shown after a failed or warned HTTP check.
+const BODY_LINE: usize = 120;
+
+/// For an HTTP check that did not pass: where a redirect led, and the first line of the
+/// body (often the API's own error: `{"error":"db connection pool exhausted"}`).
+fn http_clues(r: &CheckResult) -> String {
+    let Some(Evidence::Http(h)) = &r.evidence else {
+        return String::new();
+    };
+    if !matches!(r.outcome, Outcome::Fail | Outcome::Warn) {
+        return String::new();
+    }
+    let mut out = String::new();
+    if let Some(to) = &h.final_url {
+        out.push_str(&format!(" (redirected to {})", one_line(to)));
+    }
+    let first = h
+        .body
+        .as_deref()
+        .and_then(|b| b.lines().map(str::trim).find(|l| !l.is_empty()));
+    if let Some(line) = first {
+        out.push_str(&format!(" · {}", cap(&one_line(line), BODY_LINE)));
+    }
+    out
+}
 
 pub struct Text {
     pub color: bool,
@@ -60,11 +86,12 @@ impl Renderer for Text {
         for (id, r) in &report.checks {
             let _ = writeln!(
                 out,
-                "  {}  {:<11} {:>6} ms  {}",
+                "  {}  {:<11} {:>6} ms  {}{}",
                 self.outcome(r.outcome),
                 id.key(),
                 r.ms,
-                one_line(&r.details)
+                one_line(&r.details),
+                http_clues(r)
             );
         }
         let verdict = match report.conclusion {
@@ -81,5 +108,72 @@ impl Renderer for Text {
             report.durations.total_s
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CheckId, HttpEvidence};
+
+    fn report(outcome: Outcome, body: Option<&str>, final_url: Option<&str>) -> Report {
+        let mut r = match outcome {
+            Outcome::Pass => CheckResult::pass("HTTP 200 OK"),
+            Outcome::Warn => CheckResult::warn("HTTP 200 but slow"),
+            _ => CheckResult::fail("HTTP 500 Internal Server Error from http://x/health"),
+        };
+        r.evidence = Some(Evidence::Http(HttpEvidence {
+            url: "http://x/health".into(),
+            final_url: final_url.map(str::to_string),
+            body: body.map(str::to_string),
+            ..HttpEvidence::default()
+        }));
+        let mut report: Report = serde_json::from_str(
+            r#"{"correlation_id":"x","requester":"r","checks":{},"conclusion":"failure"}"#,
+        )
+        .unwrap();
+        report.checks.insert(CheckId::ApiHealth, r);
+        report
+    }
+
+    fn line(report: &Report) -> String {
+        let text = Text { color: false }.render(report);
+        text.lines()
+            .find(|l| l.contains("api_health"))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_failed_http_check_shows_the_first_body_line_and_the_redirect() {
+        let r = report(
+            Outcome::Fail,
+            Some("\n  {\"error\":\"db connection pool exhausted\"}\nmore"),
+            Some("http://y/login"),
+        );
+        assert!(
+            line(&r).ends_with(
+                "from http://x/health (redirected to http://y/login) · {\"error\":\"db connection pool exhausted\"}"
+            ),
+            "{}",
+            line(&r)
+        );
+        let long = "z".repeat(500);
+        let r = report(Outcome::Warn, Some(&long), None);
+        assert!(
+            line(&r).ends_with(&format!(" · {}…", "z".repeat(BODY_LINE - 1))),
+            "{}",
+            line(&r)
+        );
+        let r = report(Outcome::Fail, Some("\u{1b}[2Jgone"), None);
+        assert!(line(&r).ends_with(" · \u{fffd}[2Jgone"), "{}", line(&r));
+    }
+
+    #[test]
+    fn a_passing_check_or_an_empty_body_adds_nothing() {
+        let r = report(Outcome::Pass, Some("fine"), Some("http://y/"));
+        assert!(line(&r).ends_with("HTTP 200 OK"), "{}", line(&r));
+        let r = report(Outcome::Fail, Some(" \n "), None);
+        assert!(line(&r).ends_with("/health"), "{}", line(&r));
     }
 }
