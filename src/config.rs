@@ -16,6 +16,7 @@ use crate::cli::{
     CheckArgs, DispatchArgs, FailOn, Format, GithubArgs, ResultArgs, ResultFormat, Via,
 };
 use crate::policy::UrlPolicy;
+use crate::report::Labels;
 
 /// A configuration error: which input, and what was wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,10 @@ pub struct CheckConfig {
     pub slow: Duration,
     pub fail_on: FailOn,
     pub format: Format,
+    /// What the reports call each input: the flag or the variable it came from.
+    pub labels: Labels,
+    /// Started on demand: inside Actions by `repository_dispatch` or `workflow_dispatch`.
+    pub on_demand: bool,
     /// Set when running inside GitHub Actions (`GITHUB_ACTIONS=true`).
     pub github: Option<GithubEnv>,
 }
@@ -268,6 +273,31 @@ impl CheckConfig {
             None
         };
 
+        let label = |id: &str, flag: &str, var: &str| -> String {
+            match matches.value_source(id) {
+                Some(ValueSource::EnvVariable) => var.to_string(),
+                _ => flag.to_string(),
+            }
+        };
+        let labels = Labels {
+            api_base: if non_empty(&args.api_base).is_none() && api_base.is_some() {
+                "VITE_API_BASE".to_string()
+            } else {
+                label("api_base", "--api-base", "API_BASE")
+            },
+            bucket: label("bucket", "--bucket", "S3_BUCKET"),
+            distribution_id: label(
+                "distribution_id",
+                "--distribution-id",
+                "CLOUDFRONT_DISTRIBUTION_ID",
+            ),
+            frontend_url: label("frontend_url", "--frontend-url", "FRONTEND_BASE_URL"),
+        };
+        let on_demand = github.is_some()
+            && env
+                .var("GITHUB_EVENT_NAME")
+                .is_some_and(|e| matches!(e.as_str(), "repository_dispatch" | "workflow_dispatch"));
+
         let json = match args.json.as_deref() {
             Some(p) if p == Path::new("-") => {
                 if args.format != Format::Json
@@ -310,6 +340,8 @@ impl CheckConfig {
             url_policy,
             summary_path,
             json,
+            labels,
+            on_demand,
             timeout,
             slow,
             fail_on: args.fail_on,

@@ -134,7 +134,7 @@ pub async fn check(config: CheckConfig) -> anyhow::Result<u8> {
         report::write_atomic(path, json.as_bytes()).context("writing the JSON report")?;
     }
     if let Some(path) = &config.summary_path {
-        let md = Markdown::default().render(&report);
+        let md = Markdown::for_run(config.on_demand, config.labels.clone()).render(&report);
         report::append(path, md.as_bytes()).context("writing the step summary")?;
     }
     if let Some(github) = &config.github {
@@ -165,7 +165,9 @@ pub async fn check(config: CheckConfig) -> anyhow::Result<u8> {
     let stdout_text = match config.format {
         _ if config.json == JsonOut::Stdout => json,
         Format::Json => json,
-        Format::Markdown => Markdown::default().render(&report),
+        Format::Markdown => {
+            Markdown::for_run(config.on_demand, config.labels.clone()).render(&report)
+        }
         Format::Text => Text::for_stdout().render(&report),
     };
     let mut stdout = std::io::stdout().lock();

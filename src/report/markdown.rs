@@ -1,10 +1,13 @@
-//! The markdown step summary, in the sections the original workflow wrote: header,
-//! configuration, identity, S3, CloudFront, HTTP, summary table, and the JSON report in a
-//! fenced `json` block (the same bytes as the JSON file).
+//! The markdown step summary. First what a reader needs at a glance — who asked, when,
+//! the verdict and the summary table — then each section of the original workflow
+//! (configuration, AWS identity, S3, CloudFront, HTTP), then the JSON report folded in a
+//! `<details>` block, still as the fenced `json` block that parsers of the original
+//! summary look for (the same bytes as the JSON file).
 //!
 //! Text that came from outside (requester, response bodies, error messages, header values)
-//! is escaped so it cannot break a table, close a fence or smuggle in HTML, and the whole
-//! summary stays under GitHub's 1 MiB per-step limit.
+//! is escaped so it cannot break a table, close a fence, smuggle in HTML, make a link or a
+//! mention, or command the Actions runner; and the whole summary stays under GitHub's
+//! 1 MiB per-step limit.
 
 use std::fmt::Write;
 
@@ -17,12 +20,38 @@ pub const SUMMARY_LIMIT: usize = 1024 * 1024 - 16 * 1024;
 
 pub struct Markdown {
     limit: usize,
+    /// Whether the run was started on demand (a dispatch): the title says so.
+    on_demand: bool,
+    labels: Labels,
+}
+
+/// What the configuration table calls each input: what the user gave — the flag, or the
+/// environment variable the value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub api_base: String,
+    pub bucket: String,
+    pub distribution_id: String,
+    pub frontend_url: String,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels {
+            api_base: "--api-base".into(),
+            bucket: "--bucket".into(),
+            distribution_id: "--distribution-id".into(),
+            frontend_url: "--frontend-url".into(),
+        }
+    }
 }
 
 impl Default for Markdown {
     fn default() -> Self {
         Markdown {
             limit: SUMMARY_LIMIT,
+            on_demand: false,
+            labels: Labels::default(),
         }
     }
 }
@@ -30,7 +59,28 @@ impl Default for Markdown {
 impl Markdown {
     /// A renderer that keeps the summary under `limit` bytes (dropping body excerpts first).
     pub fn with_limit(limit: usize) -> Self {
-        Markdown { limit }
+        Markdown {
+            limit,
+            ..Markdown::default()
+        }
+    }
+
+    /// The summary of a run started on demand ("Diagnose on Demand") or not ("Diagnosis"),
+    /// with the configuration labelled as the user gave it.
+    pub fn for_run(on_demand: bool, labels: Labels) -> Self {
+        Markdown {
+            on_demand,
+            labels,
+            ..Markdown::default()
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        if self.on_demand {
+            "Diagnose on Demand"
+        } else {
+            "Diagnosis"
+        }
     }
 }
 
@@ -40,15 +90,15 @@ impl Renderer for Markdown {
     /// with each detail cut short, the JSON left to the report file. The limit is a hard
     /// cap: whatever the report holds, the result is never longer.
     fn render(&self, report: &Report) -> String {
-        let full = render(report, true);
+        let full = self.document(report, true);
         if full.len() <= self.limit {
             return full;
         }
-        let lean = render(report, false);
+        let lean = self.document(report, false);
         if lean.len() <= self.limit {
             return lean;
         }
-        let compact = compact(report);
+        let compact = self.compact(report);
         if compact.len() <= self.limit {
             return compact;
         }
@@ -62,28 +112,52 @@ const COMPACT_DETAIL: usize = 300;
 const COMPACT_NOTE: &str = "*This summary is shortened to stay under GitHub's 1 MiB step-summary limit; \
      the JSON report holds everything.*";
 
-/// Header, conclusion and the summary table, each outside text capped.
-fn compact(report: &Report) -> String {
-    let mut md = String::new();
-    let w = &mut md;
-    header(w, report);
-    let _ = writeln!(w, "{COMPACT_NOTE}\n");
-    let _ = writeln!(w, "## Diagnostic Summary\n");
-    let _ = writeln!(w, "| Check | Status | Details | Time |");
-    let _ = writeln!(w, "|-------|--------|---------|------|");
-    for (id, r) in &report.checks {
+impl Markdown {
+    /// The whole document: who and when, the verdict and the summary table first, then
+    /// each check's detail, then the JSON report folded away (still a ```json fence, where
+    /// parsers of the original summary look for it).
+    fn document(&self, report: &Report, with_bodies: bool) -> String {
+        let mut md = String::new();
+        let w = &mut md;
+        self.header(w, report);
+        summary(w, report);
+        self.configuration(w, report);
+        identity(w, report);
+        s3(w, report);
+        cloudfront(w, report);
+        http(w, report, with_bodies);
         let _ = writeln!(
             w,
-            "| {} (`{}`) | {} {} | {} | {} ms |",
-            id.title(),
-            id.key(),
-            icon(r.outcome),
-            r.outcome,
-            escape_inline(&crate::text::cap(&r.details, COMPACT_DETAIL)),
-            r.ms
+            "<details><summary><strong>Machine-Readable Result</strong> (JSON)</summary>\n"
         );
+        let _ = writeln!(w, "```json\n{}```\n", Json.render(report));
+        let _ = writeln!(w, "</details>");
+        md
     }
-    md
+
+    /// Header, conclusion and the summary table, each outside text capped.
+    fn compact(&self, report: &Report) -> String {
+        let mut md = String::new();
+        let w = &mut md;
+        self.header(w, report);
+        let _ = writeln!(w, "{COMPACT_NOTE}\n");
+        let _ = writeln!(w, "## Diagnostic Summary\n");
+        let _ = writeln!(w, "| Check | Status | Details | Time |");
+        let _ = writeln!(w, "|-------|--------|---------|------|");
+        for (id, r) in &report.checks {
+            let _ = writeln!(
+                w,
+                "| {} (`{}`) | {} {} | {} | {} ms |",
+                id.title(),
+                id.key(),
+                icon(r.outcome),
+                r.outcome,
+                escape_inline(&crate::text::cap(&r.details, COMPACT_DETAIL)),
+                r.ms
+            );
+        }
+        md
+    }
 }
 
 /// The first `limit` bytes of `md` (at a line end where there is one), then the note; at
@@ -218,48 +292,34 @@ pub fn defuse_commands(text: &str) -> String {
     out
 }
 
-fn render(report: &Report, with_bodies: bool) -> String {
-    let mut md = String::new();
-    let w = &mut md;
-    header(w, report);
-    configuration(w, report);
-    identity(w, report);
-    s3(w, report);
-    cloudfront(w, report);
-    http(w, report, with_bodies);
-    summary(w, report);
-
-    let _ = writeln!(w, "## Machine-Readable Result\n");
-    let _ = writeln!(w, "```json\n{}```", Json.render(report));
-    md
-}
-
-/// The title, who and when, and the conclusion line.
-fn header(w: &mut String, report: &Report) {
-    let _ = writeln!(w, "# Diagnose on Demand\n");
-    let _ = writeln!(w, "**Correlation ID:** `{}`  ", report.correlation_id);
-    let _ = writeln!(w, "**Requester:** {}  ", escape_inline(&report.requester));
-    if let Some(environment) = &report.environment {
-        let _ = writeln!(w, "**Environment:** {}  ", escape_inline(environment));
+impl Markdown {
+    /// The title, who and when, and the conclusion line.
+    fn header(&self, w: &mut String, report: &Report) {
+        let _ = writeln!(w, "# {}\n", self.title());
+        let _ = writeln!(w, "**Correlation ID:** `{}`  ", report.correlation_id);
+        let _ = writeln!(w, "**Requester:** {}  ", escape_inline(&report.requester));
+        if let Some(environment) = &report.environment {
+            let _ = writeln!(w, "**Environment:** {}  ", escape_inline(environment));
+        }
+        let _ = writeln!(
+            w,
+            "**Triggered:** {}  ",
+            escape_inline(&triggered(&report.started_at))
+        );
+        let (icon_c, word) = match report.conclusion {
+            crate::model::Conclusion::Success => ("✅", "success"),
+            crate::model::Conclusion::Failure => ("❌", "failure"),
+        };
+        let _ = writeln!(
+            w,
+            "**Conclusion:** {icon_c} {word}: {} passed, {} warned, {} failed, {} skipped in {:.2} s\n",
+            report.count(Outcome::Pass),
+            report.count(Outcome::Warn),
+            report.count(Outcome::Fail),
+            report.count(Outcome::Skip),
+            report.durations.total_s
+        );
     }
-    let _ = writeln!(
-        w,
-        "**Triggered:** {}  ",
-        escape_inline(&triggered(&report.started_at))
-    );
-    let (icon_c, word) = match report.conclusion {
-        crate::model::Conclusion::Success => ("✅", "success"),
-        crate::model::Conclusion::Failure => ("❌", "failure"),
-    };
-    let _ = writeln!(
-        w,
-        "**Conclusion:** {icon_c} {word}: {} passed, {} warned, {} failed, {} skipped in {:.2} s\n",
-        report.count(Outcome::Pass),
-        report.count(Outcome::Warn),
-        report.count(Outcome::Fail),
-        report.count(Outcome::Skip),
-        report.durations.total_s
-    );
 }
 
 /// "2026-11-25T04:42:02.123Z" as "2026-11-25 04:42:02 UTC".
@@ -270,44 +330,52 @@ fn triggered(started_at: &str) -> String {
     }
 }
 
-fn configuration(w: &mut String, report: &Report) {
-    let _ = writeln!(w, "## Diagnostic Configuration\n");
-    let _ = writeln!(w, "| Variable | Status | Value |");
-    let _ = writeln!(w, "|----------|--------|-------|");
-    let t = &report.target;
-    let rows: [(&str, Option<&String>); 4] = [
-        ("VITE_API_BASE", report.api_base.as_ref()),
-        ("S3_BUCKET", t.bucket.as_ref()),
-        ("CLOUDFRONT_DISTRIBUTION_ID", t.distribution_id.as_ref()),
-        ("FRONTEND_BASE_URL", report.frontend_url.as_ref()),
-    ];
-    for (name, value) in rows {
-        match value {
-            Some(v) => {
-                let _ = writeln!(w, "| {name} | ✅ Present | {} |", code_span(v, true));
-            }
-            None => {
-                let _ = writeln!(w, "| {name} | ⏭️ Not set | |");
+impl Markdown {
+    fn configuration(&self, w: &mut String, report: &Report) {
+        let _ = writeln!(w, "## Diagnostic Configuration\n");
+        let _ = writeln!(w, "| Input | Status | Value |");
+        let _ = writeln!(w, "|-------|--------|-------|");
+        let t = &report.target;
+        let l = &self.labels;
+        let rows: [(&str, Option<&String>); 4] = [
+            (&l.api_base, report.api_base.as_ref()),
+            (&l.bucket, t.bucket.as_ref()),
+            (&l.distribution_id, t.distribution_id.as_ref()),
+            (&l.frontend_url, report.frontend_url.as_ref()),
+        ];
+        for (name, value) in rows {
+            match value {
+                Some(v) => {
+                    let _ = writeln!(
+                        w,
+                        "| {} | ✅ Present | {} |",
+                        code_span(name, true),
+                        code_span(v, true)
+                    );
+                }
+                None => {
+                    let _ = writeln!(w, "| {} | ⏭️ Not set | |", code_span(name, true));
+                }
             }
         }
+        if let Some(region) = &t.region {
+            let source = t.region_source.as_deref().unwrap_or("unknown");
+            let _ = writeln!(
+                w,
+                "| AWS region | ✅ {} | {} |",
+                escape_inline(source),
+                escape_inline(region)
+            );
+        }
+        if let Some(endpoint) = &t.endpoint_url {
+            let _ = writeln!(
+                w,
+                "| AWS endpoint | ⚠️ Overridden | {} |",
+                code_span(endpoint, true)
+            );
+        }
+        w.push('\n');
     }
-    if let Some(region) = &t.region {
-        let source = t.region_source.as_deref().unwrap_or("unknown");
-        let _ = writeln!(
-            w,
-            "| AWS region | ✅ {} | {} |",
-            escape_inline(source),
-            escape_inline(region)
-        );
-    }
-    if let Some(endpoint) = &t.endpoint_url {
-        let _ = writeln!(
-            w,
-            "| AWS endpoint | ⚠️ Overridden | {} |",
-            code_span(endpoint, true)
-        );
-    }
-    w.push('\n');
 }
 
 fn outcome_line(w: &mut String, r: &CheckResult) {
@@ -606,17 +674,18 @@ mod tests {
     #[test]
     fn the_compact_form_is_used_only_when_the_lean_one_does_not_fit() {
         let report = report_with("HTTP 500", "https://example.com/");
-        let lean = render(&report, false);
+        let lean = Markdown::default().document(&report, false);
         let md = Markdown::with_limit(lean.len()).render(&report);
         assert_eq!(md, lean);
         let md = Markdown::with_limit(lean.len() - 1).render(&report);
-        assert_eq!(md, compact(&report));
-        let cut_short = Markdown::with_limit(compact(&report).len() - 1).render(&report);
+        assert_eq!(md, Markdown::default().compact(&report));
+        let cut_short =
+            Markdown::with_limit(Markdown::default().compact(&report).len() - 1).render(&report);
         assert!(
             cut_short.ends_with(&format!("{COMPACT_NOTE}\n")),
             "{cut_short}"
         );
-        assert!(cut_short.len() < compact(&report).len());
+        assert!(cut_short.len() < Markdown::default().compact(&report).len());
     }
 
     #[test]

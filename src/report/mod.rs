@@ -14,7 +14,7 @@ use anyhow::Context;
 
 pub use discord::Discord;
 pub use json::Json;
-pub use markdown::{Markdown, SUMMARY_LIMIT};
+pub use markdown::{Labels, Markdown, SUMMARY_LIMIT};
 pub use text::Text;
 
 use crate::model::Report;

@@ -33,6 +33,17 @@ fn json_block(md: &str) -> &str {
     &md[start..=end]
 }
 
+/// The JSON as the original dispatcher's `parse_summary_json` finds it: the first
+/// ```` ```json ```` fence, whitespace, a `{`…`}` object, whitespace, the closing fence.
+fn seed_json_block(md: &str) -> &str {
+    let start = md.find("```json").expect("a json fence") + "```json".len();
+    let rest = md[start..].trim_start();
+    let end = rest.find("```").expect("the fence closes");
+    let object = rest[..end].trim_end();
+    assert!(object.starts_with('{') && object.ends_with('}'), "{object}");
+    object
+}
+
 /// The markdown with fenced code blocks removed (a fence closes only with a line of at
 /// least as many backticks, as CommonMark says).
 fn outside_code_blocks(md: &str) -> String {
@@ -143,21 +154,63 @@ fn a_passing_summary_has_the_original_sections() {
         "staging",
     ]);
     assert_eq!(code, 0);
+    // The original sections, the verdict and the summary table first.
+    let mut at = 0;
     for section in [
-        "# Diagnose on Demand",
+        "# Diagnosis",
+        "## Diagnostic Summary",
         "## Diagnostic Configuration",
         "## AWS Identity Check",
         "## S3 Checks",
         "## CloudFront Checks",
         "## HTTP Reachability Checks",
-        "## Diagnostic Summary",
-        "## Machine-Readable Result",
+        "<details><summary><strong>Machine-Readable Result</strong> (JSON)</summary>",
+        "</details>",
     ] {
-        assert!(md.lines().any(|l| l == section), "missing {section}:\n{md}");
+        let found = md.lines().position(|l| l == section);
+        let found = found.unwrap_or_else(|| panic!("missing {section}:\n{md}"));
+        assert!(found >= at, "{section} is out of order:\n{md}");
+        at = found;
     }
     assert!(md.contains(&format!("**Correlation ID:** `{UUID}`")));
+    // Both the original dispatcher's way of finding the JSON and ours find the report.
     assert_eq!(json_block(&md), json);
+    assert_eq!(seed_json_block(&md), json.trim());
+    // The configuration says what was given: flags here.
+    assert!(md.contains("| `--api-base` | ✅ Present |"), "{md}");
     insta::with_settings!({ filters => filters() }, {
         insta::assert_snapshot!("passing_summary", md);
     });
+}
+
+#[test]
+fn a_dispatched_run_is_diagnose_on_demand_and_labels_say_where_values_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let r = run(bin()
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "repository_dispatch")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("VITE_API_BASE", "http://127.0.0.1:9/")
+        .env("FRONTEND_BASE_URL", "http://127.0.0.1:9/")
+        .args(["check", "--correlation-id", UUID]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("# Diagnose on Demand\n"), "{md}");
+    assert!(md.contains("| `VITE_API_BASE` | ✅ Present |"), "{md}");
+    assert!(md.contains("| `FRONTEND_BASE_URL` | ✅ Present |"), "{md}");
+    assert!(md.contains("| `--bucket` | ⏭️ Not set | |"), "{md}");
+
+    // A scheduled run is a diagnosis, not an on-demand one.
+    let summary = dir.path().join("scheduled.md");
+    let r = run(bin()
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "schedule")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", "--api-base", "http://127.0.0.1:9/"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("# Diagnosis\n"), "{md}");
 }
