@@ -182,10 +182,21 @@ pub enum ResultFormat {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Base URL of the HTTP API; `/health` and `/hello` are checked below it
+    /// Base URL of the HTTP API; the --api-path checks (`/health` and `/hello`) run below it
     /// [env: API_BASE, then VITE_API_BASE]
     #[arg(long, value_name = "URL", env = "API_BASE", hide_env = true)]
     pub api_base: Option<String>,
+
+    /// Path of an API check under --api-base, each its own check (`/health` is `api_health`);
+    /// repeat the flag for several [env: API_PATHS, comma-separated] [default: /health,/hello]
+    #[arg(
+        long = "api-path",
+        value_name = "PATH",
+        env = "API_PATHS",
+        hide_env = true,
+        value_delimiter = ','
+    )]
+    pub api_paths: Vec<String>,
 
     /// URL of the static site (the CloudFront front door)
     #[arg(long, value_name = "URL", env = "FRONTEND_BASE_URL")]
@@ -194,6 +205,15 @@ pub struct CheckArgs {
     /// S3 bucket that holds the site
     #[arg(long, value_name = "NAME", env = "S3_BUCKET")]
     pub bucket: Option<String>,
+
+    /// The site's entry object in the bucket, checked with HeadObject
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "S3_INDEX_KEY",
+        default_value = "index.html"
+    )]
+    pub index_key: String,
 
     /// CloudFront distribution serving the site
     #[arg(long, value_name = "ID", env = "CLOUDFRONT_DISTRIBUTION_ID")]

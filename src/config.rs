@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::cli::{
     CheckArgs, DispatchArgs, FailOn, Format, GithubArgs, ResultArgs, ResultFormat, Via,
 };
+use crate::model::CheckId;
 use crate::policy::UrlPolicy;
 use crate::report::Labels;
 
@@ -47,7 +48,11 @@ pub enum RegionSource {
 pub struct CheckConfig {
     pub api_base: Option<Url>,
     pub frontend_url: Option<Url>,
+    /// The API checks: each path under `api_base`, with its check.
+    pub api_paths: Vec<(CheckId, String)>,
     pub bucket: Option<String>,
+    /// The bucket's entry object.
+    pub index_key: String,
     pub distribution_id: Option<String>,
     pub region: Option<(String, RegionSource)>,
     pub endpoint_url: Option<Url>,
@@ -150,6 +155,14 @@ impl CheckConfig {
                 )
             })
             .transpose()?;
+        let api_paths = parse_api_paths(
+            &name("api_paths", "--api-path", "API_PATHS"),
+            &args.api_paths,
+        )?;
+        let index_key = validate_index_key(
+            &name("index_key", "--index-key", "S3_INDEX_KEY"),
+            args.index_key.trim(),
+        )?;
         let bucket = non_empty(&args.bucket)
             .map(|v| validate_bucket(&name("bucket", "--bucket", "S3_BUCKET"), v))
             .transpose()?;
@@ -327,7 +340,9 @@ impl CheckConfig {
         let config = CheckConfig {
             api_base,
             frontend_url,
+            api_paths,
             bucket,
+            index_key,
             distribution_id,
             region,
             endpoint_url,
@@ -424,6 +439,66 @@ pub fn parse_http_url(input: &str, value: &str) -> Result<Url, ConfigError> {
         ));
     }
     Ok(url)
+}
+
+/// The API paths checked when none is given: the original workflow's pair.
+pub const DEFAULT_API_PATHS: [&str; 2] = ["/health", "/hello"];
+
+/// Longest API path accepted.
+const MAX_API_PATH: usize = 1024;
+
+/// The API checks: each path (starting with `/`, an optional query) and the check it
+/// names; two paths that name the same check are an error.
+fn parse_api_paths(input: &str, given: &[String]) -> Result<Vec<(CheckId, String)>, ConfigError> {
+    let given: Vec<&str> = given
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let paths = if given.is_empty() {
+        DEFAULT_API_PATHS.to_vec()
+    } else {
+        given
+    };
+    let mut checks: Vec<(CheckId, String)> = Vec::new();
+    for path in paths {
+        let ok = path.starts_with('/')
+            && path.len() <= MAX_API_PATH
+            && !path.contains('#')
+            && !path.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !ok {
+            return Err(ConfigError::new(
+                input,
+                format!(
+                    "{path:?} is not a path under the API base (like /health or /v1/status?deep=1: a leading /, no spaces, no #, at most {MAX_API_PATH} bytes)"
+                ),
+            ));
+        }
+        let id = CheckId::api(path);
+        if let Some((_, other)) = checks.iter().find(|(known, _)| *known == id) {
+            return Err(ConfigError::new(
+                input,
+                format!(
+                    "{other:?} and {path:?} both make the check {id}; give paths that differ in letters or digits"
+                ),
+            ));
+        }
+        checks.push((id, path.to_string()));
+    }
+    Ok(checks)
+}
+
+/// An S3 object key for the entry page: not empty, no leading `/`, no control characters.
+fn validate_index_key(input: &str, v: &str) -> Result<String, ConfigError> {
+    if v.is_empty() || v.len() > 1024 || v.starts_with('/') || v.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            input,
+            format!(
+                "{v:?} is not an object key like index.html or app/index.html (no leading /, at most 1024 bytes)"
+            ),
+        ));
+    }
+    Ok(v.to_string())
 }
 
 /// S3 bucket naming rules (the general-purpose bucket subset).
@@ -590,6 +665,49 @@ mod tests {
         ] {
             assert!(validate_bucket("b", bad.into()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn api_paths_name_their_checks_and_default_to_the_original_pair() {
+        let keys = |given: &[&str]| -> Vec<String> {
+            let given: Vec<String> = given.iter().map(|s| s.to_string()).collect();
+            parse_api_paths("p", &given)
+                .unwrap()
+                .into_iter()
+                .map(|(id, path)| format!("{id}={path}"))
+                .collect()
+        };
+        assert_eq!(keys(&[]), ["api_health=/health", "api_hello=/hello"]);
+        assert_eq!(keys(&[" ", ""]), ["api_health=/health", "api_hello=/hello"]);
+        assert_eq!(keys(&["/health"]), ["api_health=/health"]);
+        assert_eq!(
+            keys(&["/v1/status?deep=1", "/"]),
+            ["api_v1_status=/v1/status?deep=1", "api_root=/"]
+        );
+        for bad in ["health", "/a b", "/x#y", "/\u{7}"] {
+            let err = parse_api_paths("--api-path", &[bad.to_string()]).unwrap_err();
+            assert!(err.to_string().starts_with("--api-path: "), "{err}");
+        }
+        let long = format!("/{}", "a".repeat(MAX_API_PATH));
+        assert!(parse_api_paths("p", &[long]).is_err());
+        let err = parse_api_paths("p", &["/a-b".into(), "/a_b".into()]).unwrap_err();
+        assert!(
+            err.to_string().contains("both make the check api_a_b"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn index_keys_are_object_keys() {
+        assert_eq!(
+            validate_index_key("k", "app/index.html").unwrap(),
+            "app/index.html"
+        );
+        for bad in ["", "/index.html", "a\nb"] {
+            assert!(validate_index_key("k", bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_index_key("k", &"k".repeat(1025)).is_err());
+        assert!(validate_index_key("k", &"k".repeat(1024)).is_ok());
     }
 
     #[test]

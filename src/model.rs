@@ -12,53 +12,95 @@ use serde::{Deserialize, Serialize};
 /// Version of the JSON report layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The checks this tool knows, in the order reports list them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// A check's identity, and its key in the JSON report. Reports list the checks in this
+/// order: the AWS checks, the API checks (by key), the frontend, then any other.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CheckId {
     Oidc,
     S3Read,
     Cloudfront,
-    ApiHealth,
-    ApiHello,
+    /// An HTTP check under the API base; its key is `api_` and the path's name
+    /// (`/health` → `api_health`), see [`CheckId::api`].
+    Api(String),
     Frontend,
+    /// A key this version does not know (a report written by another one).
+    Other(String),
 }
 
+/// Longest key of an API check.
+pub const MAX_API_KEY: usize = 64;
+
 impl CheckId {
-    pub const ALL: [CheckId; 6] = [
-        CheckId::Oidc,
-        CheckId::S3Read,
-        CheckId::Cloudfront,
-        CheckId::ApiHealth,
-        CheckId::ApiHello,
-        CheckId::Frontend,
-    ];
+    /// The API check of `path` (`/health` → `api_health`, `/v1/status` → `api_v1_status`,
+    /// `/` → `api_root`): lower-case letters and digits, runs of anything else as one `_`.
+    pub fn api(path: &str) -> CheckId {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let mut name = String::new();
+        for c in path.chars() {
+            if c.is_ascii_alphanumeric() {
+                name.push(c.to_ascii_lowercase());
+            } else if !name.is_empty() && !name.ends_with('_') {
+                name.push('_');
+            }
+        }
+        let name = name.trim_end_matches('_');
+        let name = if name.is_empty() { "root" } else { name };
+        let mut key = format!("api_{name}");
+        key.truncate(MAX_API_KEY);
+        CheckId::Api(key.trim_end_matches('_').to_string())
+    }
+
+    /// The checks of a run with the default configuration, in report order.
+    pub fn defaults() -> Vec<CheckId> {
+        vec![
+            CheckId::Oidc,
+            CheckId::S3Read,
+            CheckId::Cloudfront,
+            CheckId::api("/health"),
+            CheckId::api("/hello"),
+            CheckId::Frontend,
+        ]
+    }
 
     /// The JSON key of the check.
-    pub fn key(self) -> &'static str {
+    pub fn key(&self) -> &str {
         match self {
             CheckId::Oidc => "oidc",
             CheckId::S3Read => "s3_read",
             CheckId::Cloudfront => "cloudfront",
-            CheckId::ApiHealth => "api_health",
-            CheckId::ApiHello => "api_hello",
+            CheckId::Api(key) | CheckId::Other(key) => key,
             CheckId::Frontend => "frontend",
         }
     }
 
-    /// A short human title, as the summary table shows it.
-    pub fn title(self) -> &'static str {
-        match self {
-            CheckId::Oidc => "AWS identity (OIDC role)",
-            CheckId::S3Read => "S3 bucket access",
-            CheckId::Cloudfront => "CloudFront distribution",
-            CheckId::ApiHealth => "API health",
-            CheckId::ApiHello => "API hello",
-            CheckId::Frontend => "Frontend",
+    /// The check of a JSON key.
+    pub fn from_key(key: &str) -> CheckId {
+        match key {
+            "oidc" => CheckId::Oidc,
+            "s3_read" => CheckId::S3Read,
+            "cloudfront" => CheckId::Cloudfront,
+            "frontend" => CheckId::Frontend,
+            k if k.starts_with("api_") => CheckId::Api(k.to_string()),
+            k => CheckId::Other(k.to_string()),
         }
     }
 
-    pub fn is_aws(self) -> bool {
+    /// A short human title, as the summary table shows it ("API health").
+    pub fn title(&self) -> String {
+        match self {
+            CheckId::Oidc => "AWS identity (OIDC role)".into(),
+            CheckId::S3Read => "S3 bucket access".into(),
+            CheckId::Cloudfront => "CloudFront distribution".into(),
+            CheckId::Api(key) => format!(
+                "API {}",
+                key.strip_prefix("api_").unwrap_or(key).replace('_', " ")
+            ),
+            CheckId::Frontend => "Frontend".into(),
+            CheckId::Other(key) => key.clone(),
+        }
+    }
+
+    pub fn is_aws(&self) -> bool {
         matches!(self, CheckId::Oidc | CheckId::S3Read | CheckId::Cloudfront)
     }
 }
@@ -66,6 +108,19 @@ impl CheckId {
 impl fmt::Display for CheckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CheckId, D::Error> {
+        let key = String::deserialize(d)?;
+        Ok(CheckId::from_key(&key))
     }
 }
 
@@ -391,12 +446,68 @@ mod tests {
         let r: Report = serde_json::from_str(SPEC_REPORT).unwrap();
         assert_eq!(r.schema_version, 0);
         assert_eq!(r.requester, "discord-user");
-        assert_eq!(r.checks[&CheckId::ApiHealth].status, Some(200));
-        assert_eq!(r.checks[&CheckId::ApiHealth].ms, 145);
-        assert_eq!(r.checks[&CheckId::ApiHealth].outcome, Outcome::Pass);
+        assert_eq!(r.checks[&CheckId::api("/health")].status, Some(200));
+        assert_eq!(r.checks[&CheckId::api("/health")].ms, 145);
+        assert_eq!(r.checks[&CheckId::api("/health")].outcome, Outcome::Pass);
         assert_eq!(r.checks[&CheckId::Cloudfront].outcome, Outcome::Fail);
         assert_eq!(r.durations.total_s, 45.0);
         assert_eq!(r.durations.steps["api"], 243.0);
         assert!(!r.checks.contains_key(&CheckId::Frontend));
+    }
+
+    #[test]
+    fn api_checks_are_named_after_their_path() {
+        for (path, key) in [
+            ("/health", "api_health"),
+            ("/hello", "api_hello"),
+            ("/v1/Status", "api_v1_status"),
+            ("/healthz?deep=1", "api_healthz"),
+            ("/a--b//c/", "api_a_b_c"),
+            ("/", "api_root"),
+            ("/--/", "api_root"),
+            ("/é", "api_root"),
+        ] {
+            assert_eq!(CheckId::api(path).key(), key, "{path}");
+        }
+        let long = format!("/{}", "x".repeat(200));
+        assert_eq!(CheckId::api(&long).key().len(), MAX_API_KEY);
+        assert_eq!(CheckId::api("/health").title(), "API health");
+        assert_eq!(CheckId::api("/v1/status").title(), "API v1 status");
+    }
+
+    #[test]
+    fn check_ids_read_back_from_their_keys_and_keep_report_order() {
+        for id in CheckId::defaults() {
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.key()));
+            assert_eq!(serde_json::from_str::<CheckId>(&json).unwrap(), id);
+        }
+        assert_eq!(
+            CheckId::from_key("login_page"),
+            CheckId::Other("login_page".into())
+        );
+        let mut ids = vec![
+            CheckId::Other("a".into()),
+            CheckId::Frontend,
+            CheckId::api("/zz"),
+            CheckId::api("/aa"),
+            CheckId::Cloudfront,
+            CheckId::S3Read,
+            CheckId::Oidc,
+        ];
+        ids.sort();
+        let keys: Vec<&str> = ids.iter().map(|i| i.key()).collect();
+        assert_eq!(
+            keys,
+            [
+                "oidc",
+                "s3_read",
+                "cloudfront",
+                "api_aa",
+                "api_zz",
+                "frontend",
+                "a"
+            ]
+        );
     }
 }

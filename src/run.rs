@@ -89,10 +89,10 @@ fn durations(results: &BTreeMap<CheckId, CheckResult>, total_s: f64) -> Duration
         .collect();
     // The original workflow timed the API checks as one step, `api`; they run side by
     // side here, so the step lasts as long as the slower one.
-    let api = [CheckId::ApiHealth, CheckId::ApiHello]
+    let api = results
         .iter()
-        .filter_map(|id| results.get(id))
-        .filter(|r| r.outcome != Outcome::Skip)
+        .filter(|(id, r)| matches!(id, CheckId::Api(_)) && r.outcome != Outcome::Skip)
+        .map(|(_, r)| r)
         .map(|r| r.ms)
         .max();
     if let Some(ms) = api {

@@ -10,6 +10,8 @@ args=(check)
 # still a value, never taken for a flag.
 add() { if [ -n "$2" ]; then args+=("$1=$2"); fi; }
 add --api-base "${INPUT_API_BASE:-}"
+add --api-path "${INPUT_API_PATHS:-}"
+add --index-key "${INPUT_INDEX_KEY:-}"
 add --frontend-url "${INPUT_FRONTEND_URL:-}"
 add --bucket "${INPUT_BUCKET:-}"
 add --distribution-id "${INPUT_DISTRIBUTION_ID:-}"

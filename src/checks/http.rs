@@ -30,12 +30,22 @@ const CDN_HEADERS: &[&str] = &[
     "last-modified",
 ];
 
-/// `base` with `name` appended to its path (`https://x/prod` + `health` = `https://x/prod/health`).
-pub fn endpoint(base: &Url, name: &str) -> Url {
+/// `base` with `path` (`/health`, `/v1/status?deep=1`) appended to its path:
+/// `https://x/prod` + `/health` = `https://x/prod/health`. The base's own query and
+/// fragment are dropped; the path's query is kept.
+pub fn endpoint(base: &Url, path: &str) -> Url {
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
     let mut url = base.clone();
-    let path = format!("{}/{name}", base.path().trim_end_matches('/'));
-    url.set_path(&path);
-    url.set_query(None);
+    let joined = format!(
+        "{}/{}",
+        base.path().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    url.set_path(&joined);
+    url.set_query(query);
     url.set_fragment(None);
     url
 }
@@ -184,14 +194,19 @@ mod tests {
     #[test]
     fn endpoints_join_below_the_base_path() {
         let base = Url::parse("https://api.example.com/prod/?x=1").unwrap();
-        assert_eq!(
-            endpoint(&base, "health").as_str(),
-            "https://api.example.com/prod/health"
-        );
         let root = Url::parse("http://127.0.0.1:8080").unwrap();
-        assert_eq!(
-            endpoint(&root, "hello").as_str(),
-            "http://127.0.0.1:8080/hello"
-        );
+        for (base, path, url) in [
+            (&base, "/health", "https://api.example.com/prod/health"),
+            (
+                &base,
+                "/v1/status?deep=1",
+                "https://api.example.com/prod/v1/status?deep=1",
+            ),
+            (&base, "/", "https://api.example.com/prod/"),
+            (&root, "/hello", "http://127.0.0.1:8080/hello"),
+            (&root, "/a/b/", "http://127.0.0.1:8080/a/b/"),
+        ] {
+            assert_eq!(endpoint(base, path).as_str(), url, "{path}");
+        }
     }
 }

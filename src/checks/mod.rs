@@ -30,6 +30,7 @@ pub enum Check {
     Oidc(oidc::Expectations),
     S3Read {
         bucket: String,
+        index_key: String,
     },
     Cloudfront {
         distribution_id: String,
@@ -43,52 +44,65 @@ pub enum Check {
 /// Decides what every check does, in report order. Every check is present: an
 /// unconfigured one is a [`Check::Skip`] with the reason.
 pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
-    CheckId::ALL
-        .iter()
-        .map(|&id| {
-            let check = match id {
-                CheckId::Oidc if config.uses_aws() => Check::Oidc(oidc::Expectations {
+    let mut plan = vec![
+        (
+            CheckId::Oidc,
+            if config.uses_aws() {
+                Check::Oidc(oidc::Expectations {
                     account: config.expect_account.clone(),
                     arn_pattern: config.expect_arn.clone(),
-                }),
-                CheckId::Oidc => Check::Skip(
-                    "no AWS resource configured (--bucket, --distribution-id)".into(),
+                })
+            } else {
+                Check::Skip("no AWS resource configured (--bucket, --distribution-id)".into())
+            },
+        ),
+        (
+            CheckId::S3Read,
+            match &config.bucket {
+                Some(bucket) => Check::S3Read {
+                    bucket: bucket.clone(),
+                    index_key: config.index_key.clone(),
+                },
+                None => Check::Skip("no bucket configured (--bucket or S3_BUCKET)".into()),
+            },
+        ),
+        (
+            CheckId::Cloudfront,
+            match &config.distribution_id {
+                Some(id) => Check::Cloudfront {
+                    distribution_id: id.clone(),
+                },
+                None => Check::Skip(
+                    "no distribution configured (--distribution-id or CLOUDFRONT_DISTRIBUTION_ID)"
+                        .into(),
                 ),
-                CheckId::S3Read => match &config.bucket {
-                    Some(bucket) => Check::S3Read {
-                        bucket: bucket.clone(),
-                    },
-                    None => Check::Skip("no bucket configured (--bucket or S3_BUCKET)".into()),
-                },
-                CheckId::Cloudfront => match &config.distribution_id {
-                    Some(id) => Check::Cloudfront {
-                        distribution_id: id.clone(),
-                    },
-                    None => Check::Skip(
-                        "no distribution configured (--distribution-id or CLOUDFRONT_DISTRIBUTION_ID)"
-                            .into(),
-                    ),
-                },
-                CheckId::ApiHealth | CheckId::ApiHello => match &config.api_base {
-                    Some(base) => Check::Http {
-                        url: http::endpoint(
-                            base,
-                            if id == CheckId::ApiHealth { "health" } else { "hello" },
-                        ),
-                        cdn: false,
-                    },
-                    None => Check::Skip("no API base configured (--api-base or API_BASE)".into()),
-                },
-                CheckId::Frontend => match &config.frontend_url {
-                    Some(url) => Check::Http {
-                        url: url.clone(),
-                        cdn: true,
-                    },
-                    None => Check::Skip(
-                        "no frontend URL configured (--frontend-url or FRONTEND_BASE_URL)".into(),
-                    ),
-                },
-            };
+            },
+        ),
+    ];
+    for (id, path) in &config.api_paths {
+        let check = match &config.api_base {
+            Some(base) => Check::Http {
+                url: http::endpoint(base, path),
+                cdn: false,
+            },
+            None => Check::Skip("no API base configured (--api-base or API_BASE)".into()),
+        };
+        plan.push((id.clone(), check));
+    }
+    plan.push((
+        CheckId::Frontend,
+        match &config.frontend_url {
+            Some(url) => Check::Http {
+                url: url.clone(),
+                cdn: true,
+            },
+            None => Check::Skip(
+                "no frontend URL configured (--frontend-url or FRONTEND_BASE_URL)".into(),
+            ),
+        },
+    ));
+    plan.into_iter()
+        .map(|(id, check)| {
             let check = match check {
                 Check::Http { url, cdn } => match config.url_policy.check_url(&url) {
                     Ok(()) => Check::Http { url, cdn },
@@ -136,8 +150,9 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
                 };
                 match aws_check {
                     Check::Oidc(expect) => oidc::check(&aws::sts_client(sdk), &expect).await,
-                    Check::S3Read { bucket } => {
-                        s3::check(&aws::s3_client(sdk, ctx.custom_endpoint()), &bucket).await
+                    Check::S3Read { bucket, index_key } => {
+                        let client = aws::s3_client(sdk, ctx.custom_endpoint());
+                        s3::check(&client, &bucket, &index_key).await
                     }
                     Check::Cloudfront { distribution_id } => {
                         cloudfront::check(&aws::cloudfront_client(sdk), &distribution_id).await
@@ -235,14 +250,14 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_check_becomes_a_failure_and_the_rest_still_report() {
         let checks: Vec<(CheckId, CheckFuture)> = vec![
-            (CheckId::ApiHealth, Box::pin(async { panic!("boom") })),
+            (CheckId::api("/health"), Box::pin(async { panic!("boom") })),
             (
-                CheckId::ApiHello,
+                CheckId::api("/hello"),
                 Box::pin(async { CheckResult::pass("fine") }),
             ),
         ];
         let results = run(checks, Duration::from_secs(5), Duration::from_secs(6)).await;
-        let health = &results[&CheckId::ApiHealth];
+        let health = &results[&CheckId::api("/health")];
         assert_eq!(health.outcome, Outcome::Fail);
         assert!(!health.ok);
         assert!(
@@ -250,7 +265,7 @@ mod tests {
             "{}",
             health.details
         );
-        assert_eq!(results[&CheckId::ApiHello].outcome, Outcome::Pass);
+        assert_eq!(results[&CheckId::api("/hello")].outcome, Outcome::Pass);
     }
 
     #[tokio::test(start_paused = true)]
@@ -258,7 +273,7 @@ mod tests {
         let checks: Vec<(CheckId, CheckFuture)> = vec![
             (CheckId::Frontend, Box::pin(std::future::pending())),
             (
-                CheckId::ApiHello,
+                CheckId::api("/hello"),
                 Box::pin(async { CheckResult::pass("fine") }),
             ),
         ];
@@ -270,7 +285,7 @@ mod tests {
             "{}",
             frontend.details
         );
-        assert_eq!(results[&CheckId::ApiHello].outcome, Outcome::Pass);
+        assert_eq!(results[&CheckId::api("/hello")].outcome, Outcome::Pass);
     }
 
     #[tokio::test(start_paused = true)]

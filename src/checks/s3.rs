@@ -1,16 +1,18 @@
 //! The `s3_read` check: the site bucket is reachable and readable, and holds the entry
-//! page. HeadBucket, a small ListObjectsV2 and HeadObject `index.html` go out together;
-//! the first failure in that order explains the result.
+//! page. HeadBucket, a small ListObjectsV2 and HeadObject of the entry page (`index.html`
+//! unless `--index-key` says otherwise) go out together; the first failure in that order
+//! explains the result.
 
 use crate::checks::aws::{Failure, classify};
 use crate::model::{CheckResult, Evidence, ObjectEvidence, S3Evidence};
 
-/// The object every static site must have.
+/// The object every static site must have, unless told otherwise.
 pub const INDEX_KEY: &str = "index.html";
 /// Keys listed (and at most kept as samples).
 const LIST_MAX_KEYS: i32 = 5;
 
-pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
+/// Checks `bucket` and its entry page `index_key`.
+pub async fn check(client: &aws_sdk_s3::Client, bucket: &str, index_key: &str) -> CheckResult {
     let (head_bucket, list, head_index) = tokio::join!(
         client.head_bucket().bucket(bucket).send(),
         client
@@ -18,7 +20,7 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
             .bucket(bucket)
             .max_keys(LIST_MAX_KEYS)
             .send(),
-        client.head_object().bucket(bucket).key(INDEX_KEY).send(),
+        client.head_object().bucket(bucket).key(index_key).send(),
     );
     let mut evidence = S3Evidence {
         bucket: bucket.to_string(),
@@ -65,7 +67,7 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
     match head_index {
         Ok(out) => {
             evidence.index = Some(ObjectEvidence {
-                key: INDEX_KEY.to_string(),
+                key: index_key.to_string(),
                 cache_control: out.cache_control().map(str::to_string),
                 etag: out.e_tag().map(str::to_string),
                 content_type: out.content_type().map(str::to_string),
@@ -76,11 +78,11 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
         Err(err) => {
             let f = classify(&err);
             let sentence = if f.is_not_found() {
-                format!("{INDEX_KEY} is missing from bucket {bucket}: the site has no entry page")
+                format!("{index_key} is missing from bucket {bucket}: the site has no entry page")
             } else if f.is_access_denied() {
-                format!("access denied reading {INDEX_KEY} in bucket {bucket} (needs s3:GetObject)")
+                format!("access denied reading {index_key} in bucket {bucket} (needs s3:GetObject)")
             } else {
-                generic("HeadObject index.html", bucket, &f)
+                generic(&format!("HeadObject {index_key}"), bucket, &f)
             };
             return fail(sentence, &f, evidence);
         }
@@ -95,7 +97,7 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str) -> CheckResult {
             |c| format!("Cache-Control {c:?}"),
         );
     CheckResult::pass(format!(
-        "bucket {bucket} is readable and has {INDEX_KEY} ({cache})"
+        "bucket {bucket} is readable and has {index_key} ({cache})"
     ))
     .with_evidence(Evidence::S3(evidence))
 }
@@ -176,7 +178,7 @@ mod mock_tests {
     #[tokio::test]
     async fn a_readable_bucket_with_an_index_passes_and_records_it() {
         let (a, b, c) = (head_bucket_ok(), list_ok(), head_index_ok());
-        let r = check(&client(&[&a, &b, &c]), "site-bucket").await;
+        let r = check(&client(&[&a, &b, &c]), "site-bucket", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
         assert!(r.details.contains("no-cache"), "{}", r.details);
         let Some(Evidence::S3(e)) = r.evidence else {
@@ -194,7 +196,7 @@ mod mock_tests {
     async fn a_missing_bucket_says_so() {
         // A real HEAD 404: no body, so no error code.
         let (a, b, c) = (http(404, ""), list_ok(), head_index_ok());
-        let r = check(&client(&[&a, &b, &c]), "gone-bucket").await;
+        let r = check(&client(&[&a, &b, &c]), "gone-bucket", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(r.details, "bucket gone-bucket does not exist");
         assert_eq!(r.error.unwrap().http_status, Some(404));
@@ -203,13 +205,32 @@ mod mock_tests {
     #[tokio::test]
     async fn access_denied_names_the_permission() {
         let (a, b, c) = (http(403, ""), list_ok(), head_index_ok());
-        let r = check(&client(&[&a, &b, &c]), "locked").await;
+        let r = check(&client(&[&a, &b, &c]), "locked", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(
             r.details.contains("access denied") && r.details.contains("s3:ListBucket"),
             "{}",
             r.details
         );
+    }
+
+    #[tokio::test]
+    async fn the_entry_object_can_be_another_key() {
+        let (a, b) = (head_bucket_ok(), list_ok());
+        let app = mock!(Client::head_object)
+            .match_requests(|r| r.key() == Some("app/index.html"))
+            .then_output(|| {
+                HeadObjectOutput::builder()
+                    .cache_control("max-age=60")
+                    .build()
+            });
+        let r = check(&client(&[&a, &b, &app]), "site-bucket", "app/index.html").await;
+        assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
+        assert!(r.details.contains("has app/index.html"), "{}", r.details);
+        let Some(Evidence::S3(e)) = r.evidence else {
+            panic!("no evidence")
+        };
+        assert_eq!(e.index.unwrap().key, "app/index.html");
     }
 
     #[tokio::test]
@@ -220,7 +241,7 @@ mod mock_tests {
             .repeatedly()
             .build();
         let (a, b) = (head_bucket_ok(), list_ok());
-        let r = check(&client(&[&a, &b, &missing]), "empty-site").await;
+        let r = check(&client(&[&a, &b, &missing]), "empty-site", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(r.details.contains("index.html is missing"), "{}", r.details);
         // What was seen before the failure is kept.
@@ -241,7 +262,7 @@ mod mock_tests {
             .repeatedly()
             .build();
         let (a, c) = (head_bucket_ok(), head_index_ok());
-        let r = check(&client(&[&a, &gone, &c]), "gone").await;
+        let r = check(&client(&[&a, &gone, &c]), "gone", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(r.details, "bucket gone does not exist");
         let error = r.error.expect("error recorded");
@@ -257,7 +278,7 @@ mod mock_tests {
             .repeatedly()
             .build();
         let (a, b) = (head_bucket_ok(), list_ok());
-        let r = check(&client(&[&a, &b, &denied]), "half-open").await;
+        let r = check(&client(&[&a, &b, &denied]), "half-open", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(
             r.details.contains("access denied reading index.html")
@@ -278,7 +299,7 @@ mod mock_tests {
             .repeatedly()
             .build();
         let (a, c) = (head_bucket_ok(), head_index_ok());
-        let r = check(&client(&[&a, &slow_down, &c]), "busy").await;
+        let r = check(&client(&[&a, &slow_down, &c]), "busy", INDEX_KEY).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(
             r.details.contains("throttled") && r.details.contains("SlowDown"),

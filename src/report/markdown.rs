@@ -488,17 +488,29 @@ fn cloudfront(w: &mut String, report: &Report) {
     w.push('\n');
 }
 
+/// A check's title in heading case: "API Health", "API V1 Status", "Frontend".
+fn heading(id: &CheckId) -> String {
+    id.title()
+        .split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn http(w: &mut String, report: &Report, with_bodies: bool) {
     let _ = writeln!(w, "## HTTP Reachability Checks\n");
-    for id in [CheckId::ApiHealth, CheckId::ApiHello, CheckId::Frontend] {
-        let Some(r) = report.checks.get(&id) else {
-            continue;
-        };
-        let title = match id {
-            CheckId::ApiHealth => "API Health",
-            CheckId::ApiHello => "API Hello",
-            _ => "Frontend",
-        };
+    let http_checks = report
+        .checks
+        .iter()
+        .filter(|(id, _)| matches!(id, CheckId::Api(_) | CheckId::Frontend));
+    for (id, r) in http_checks {
+        let title = heading(id);
         match &r.evidence {
             Some(Evidence::Http(h)) => {
                 let _ = writeln!(w, "### {title} ({})\n", code_span(&h.url, false));
@@ -583,7 +595,7 @@ mod tests {
             body_bytes: 20_000,
             body_truncated: false,
         }));
-        checks.insert(CheckId::ApiHealth, api);
+        checks.insert(CheckId::api("/health"), api);
         let report = Report {
             schema_version: 1,
             correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
@@ -620,7 +632,11 @@ mod tests {
     fn report_with(details: &str, url: &str) -> Report {
         use crate::model::{CheckResult, Conclusion, Durations, HttpEvidence, Target};
         let mut checks = std::collections::BTreeMap::new();
-        for id in [CheckId::ApiHealth, CheckId::ApiHello, CheckId::Frontend] {
+        for id in [
+            CheckId::api("/health"),
+            CheckId::api("/hello"),
+            CheckId::Frontend,
+        ] {
             let mut r = CheckResult::fail(details);
             r.evidence = Some(Evidence::Http(HttpEvidence {
                 url: url.into(),

@@ -132,7 +132,7 @@ mod tests {
             r#"{"correlation_id":"x","requester":"r","checks":{},"conclusion":"failure"}"#,
         )
         .unwrap();
-        report.checks.insert(CheckId::ApiHealth, r);
+        report.checks.insert(CheckId::api("/health"), r);
         report
     }
 

@@ -349,6 +349,21 @@ fn inputs_that_start_with_a_dash_stay_values() {
     assert_eq!(report["requester"], "-Bob-");
     assert_eq!(report["environment"], "--prod");
     assert_eq!(report["checks"]["api_health"]["outcome"], "pass");
+
+    // The API paths input, comma-separated.
+    let (out, report) = check_step(&[
+        ("INPUT_API_BASE", api.as_str()),
+        ("INPUT_API_PATHS", "/health,/v1/x"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = report.expect("the step wrote its report");
+    assert_eq!(report["checks"]["api_v1_x"]["outcome"], "pass");
+    assert!(report["checks"].get("api_hello").is_none());
 }
 
 fn action_dir(yaml: &str) -> tempfile::TempDir {

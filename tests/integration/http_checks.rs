@@ -267,3 +267,59 @@ fn the_checks_run_concurrently() {
         );
     }
 }
+
+#[test]
+fn an_api_with_only_health_passes_with_one_api_path() {
+    let s = Server::start(|path| match path {
+        "/health" => Reply::ok("ok"),
+        _ => Reply::status(404, "Not Found"),
+    });
+    let (r, report) = check(&["--api-base", &s.url(""), "--api-path", "/health"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(report["checks"]["api_health"]["outcome"], "pass");
+    assert!(report["checks"].get("api_hello").is_none(), "{report}");
+    assert_eq!(s.requests(), ["/health"]);
+}
+
+#[test]
+fn each_api_path_is_its_own_check() {
+    let s = Server::start(|path| match path {
+        "/v1/status?deep=1" => Reply::ok("deep"),
+        "/healthz" => Reply::status(503, "{\"error\":\"db connection pool exhausted\"}"),
+        _ => Reply::status(404, "Not Found"),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    // From the environment, comma-separated.
+    let r = run(bin()
+        .env("API_PATHS", "/v1/status?deep=1, /healthz")
+        .args(["check", "--api-base", &s.url("/"), "--json"])
+        .arg(&json));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = read_json(&json);
+    assert_valid_report(&report);
+    assert_eq!(report["checks"]["api_v1_status"]["outcome"], "pass");
+    assert_eq!(report["checks"]["api_healthz"]["outcome"], "fail");
+    assert!(report["durations"]["steps"]["api"].is_number());
+    // The terminal shows each, with the failing API's own words.
+    assert!(r.stdout.contains("api_v1_status"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("· {\"error\":\"db connection pool exhausted\"}"),
+        "{}",
+        r.stdout
+    );
+
+    // Two paths that make the same check are refused.
+    let r = run(bin().args([
+        "check",
+        "--api-base",
+        &s.url("/"),
+        "--api-path",
+        "/a-b",
+        "--api-path",
+        "/a_b",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--api-path"), "{}", r.stderr);
+}
