@@ -486,7 +486,7 @@ mod tests {
             CheckId::from_key("login_page"),
             CheckId::Other("login_page".into())
         );
-        let mut ids = vec![
+        let mut ids = [
             CheckId::Other("a".into()),
             CheckId::Frontend,
             CheckId::api("/zz"),
