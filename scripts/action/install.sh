@@ -52,6 +52,8 @@ repository=${ACTION_REPOSITORY:-${GITHUB_REPOSITORY:-}}
 case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
   Linux/X64) target=x86_64-unknown-linux-gnu ;;
   Linux/ARM64) target=aarch64-unknown-linux-gnu ;;
+  macOS/X64) target=x86_64-apple-darwin ;;
+  macOS/ARM64) target=aarch64-apple-darwin ;;
   *) build "no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}" ;;
 esac
 
@@ -64,7 +66,8 @@ if ! fetch "$base/$asset.sha256" "$dir/$asset.sha256" || ! fetch "$base/$asset" 
   build "release asset missing"
 fi
 expected=$(awk 'NR == 1 { print $1 }' "$dir/$asset.sha256")
-actual=$(sha256sum "$dir/$asset" | awk '{ print $1 }')
+if command -v sha256sum >/dev/null; then sum=(sha256sum); else sum=(shasum -a 256); fi
+actual=$("${sum[@]}" "$dir/$asset" | awk '{ print $1 }')
 if ! [[ "$expected" =~ ^[0-9a-f]{64}$ ]] || [ "$expected" != "$actual" ]; then
   echo "::error title=remote-hands::$asset does not match its published SHA-256 (expected '${expected:0:64}', got '$actual'); refusing to run it"
   exit 1

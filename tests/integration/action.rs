@@ -825,9 +825,9 @@ fn without_a_fitting_release_the_installer_asks_for_a_build() {
     assert!(r.outputs.contains("build=true"), "{}", r.outputs);
     assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
 
-    // An unsupported platform.
+    // A platform without release binaries for the action.
     let mut env = release_env(&server);
-    env.push(("RUNNER_OS", "macOS".into()));
+    env.push(("RUNNER_OS", "Windows".into()));
     let r = install(&env);
     assert!(r.outputs.contains("build=true"), "{}", r.outputs);
 }
@@ -1016,4 +1016,47 @@ fn every_tag_the_installer_downloads_is_one_the_release_workflow_builds() {
     // A pre-release is published as one, and never moves the major tag.
     assert!(release.contains("prerelease=(--prerelease)"));
     assert!(release.contains("if: ${{ !contains(github.ref_name, '-') }}"));
+}
+
+#[test]
+fn cargo_binstall_finds_the_assets_the_release_workflow_builds() {
+    let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let template = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("pkg-url = "))
+        .expect("binstall metadata")
+        .trim_matches('"');
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let targets: Vec<&str> = release
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- target: "))
+        .collect();
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(
+            targets.contains(&target),
+            "release.yml does not build {target}"
+        );
+    }
+    assert!(release.contains(r#"asset="remote-hands-$VERSION-$TARGET.tar.gz""#));
+    // The URL binstall builds for a tag vX.Y.Z is the asset release.yml names for it.
+    for target in targets {
+        let url = template
+            .replace("{ repo }", "https://github.com/remote-hands/remote-hands")
+            .replace("{ version }", "1.2.3")
+            .replace("{ name }", "remote-hands")
+            .replace("{ target }", target)
+            .replace("{ archive-suffix }", ".tar.gz");
+        assert_eq!(
+            url,
+            format!(
+                "https://github.com/remote-hands/remote-hands/releases/download/v1.2.3/remote-hands-v1.2.3-{target}.tar.gz"
+            )
+        );
+    }
 }
