@@ -7,6 +7,7 @@ mod action;
 mod cli;
 mod dispatch;
 mod dispatch_cost;
+mod docs;
 mod github;
 mod hostile_output;
 mod http_checks;
