@@ -146,7 +146,7 @@ fn a_passing_summary_has_the_original_sections() {
     for section in [
         "# Diagnose on Demand",
         "## Diagnostic Configuration",
-        "## AWS Identity Check",
+        "## AWS identity",
         "## S3 Checks",
         "## CloudFront Checks",
         "## HTTP Reachability Checks",
