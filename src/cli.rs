@@ -219,9 +219,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ID", env = "CLOUDFRONT_DISTRIBUTION_ID")]
     pub distribution_id: Option<String>,
 
-    /// AWS region [env: AWS_REGION, then AWS_DEFAULT_REGION; then the profile; then us-east-1]
+    /// AWS region [env: AWS_REGION, then AWS_DEFAULT_REGION; then the profile's region; then
+    /// us-east-1]
     #[arg(long, value_name = "REGION", env = "AWS_REGION", hide_env = true)]
     pub region: Option<String>,
+
+    /// Profile of the shared AWS config/credentials files (~/.aws/config, ~/.aws/credentials)
+    /// that gives the credentials and the region; named by the flag, it also wins over keys in
+    /// the environment [env: AWS_PROFILE]
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE", hide_env = true)]
+    pub profile: Option<String>,
 
     /// Endpoint override for every AWS service (moto, LocalStack)
     #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]

@@ -283,6 +283,11 @@ pub struct IdentityEvidence {
     pub account: Option<String>,
     pub arn: Option<String>,
     pub user_id: Option<String>,
+    /// How the credentials were obtained: `environment keys`, `profile NAME` (with how the
+    /// profile got them: `profile dev (SSO)`), `web identity (OIDC)`, `container` or
+    /// `instance metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

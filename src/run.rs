@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use crate::checks::{self, Resources};
 use crate::cli::{FailOn, Format};
-use crate::config::{CheckConfig, JsonOut};
+use crate::config::{CheckConfig, JsonOut, ProcessEnv};
 use crate::model::{
     CheckId, CheckResult, Conclusion, Durations, Outcome, Report, SCHEMA_VERSION, Target,
 };
@@ -26,18 +26,25 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code for usage and configuration errors.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Runs the checks and returns the report (no files written).
+/// Runs the checks and returns the report (no files written). An error is a configuration
+/// error found before any check ran: a named profile that the shared files do not hold, or
+/// a profile's region of the wrong shape.
 pub async fn diagnose(config: &CheckConfig) -> anyhow::Result<Report> {
     let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
     let start = Instant::now();
 
     let (aws, region) = if config.uses_aws() {
-        let region = checks::aws::resolve_region(config).await;
+        if let Some(profile) = &config.profile {
+            let files = checks::aws::SharedFiles::locate(&ProcessEnv);
+            checks::aws::check_profile(profile, &files).await?;
+        }
+        let region = checks::aws::resolve_region(config).await?;
         let ctx = checks::aws::AwsContext::new(
             region.name.clone(),
             config.endpoint_url.as_ref().map(|u| u.to_string()),
             config.timeout,
-        );
+        )
+        .with_profile(config.profile.clone());
         (Some(Arc::new(ctx)), Some(region))
     } else {
         (None, None)

@@ -144,12 +144,16 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
                 return Box::pin(async { CheckResult::skip("AWS is not configured") });
             };
             Box::pin(async move {
-                let sdk = match ctx.sdk().await {
-                    Ok(sdk) => sdk,
+                let session = match ctx.session().await {
+                    Ok(session) => session,
                     Err(reason) => return CheckResult::fail(reason),
                 };
+                let sdk = &session.sdk;
                 match aws_check {
-                    Check::Oidc(expect) => oidc::check(&aws::sts_client(sdk), &expect).await,
+                    Check::Oidc(expect) => {
+                        let credentials = Some(session.credentials.to_string());
+                        oidc::check(&aws::sts_client(sdk), &expect, credentials).await
+                    }
                     Check::S3Read { bucket, index_key } => {
                         let client = aws::s3_client(sdk, ctx.custom_endpoint());
                         s3::check(&client, &bucket, &index_key).await

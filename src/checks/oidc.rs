@@ -1,6 +1,7 @@
 //! The `oidc` check: STS GetCallerIdentity proves the job's credentials work (typically a
-//! role assumed through GitHub's OIDC token) and records who they belong to, optionally
-//! holding them to an expected account and ARN pattern.
+//! role assumed through GitHub's OIDC token, or a profile on a laptop) and records who they
+//! belong to and how they were obtained, optionally holding them to an expected account
+//! and ARN pattern.
 
 use crate::checks::aws::{Failure, classify};
 use crate::model::{CheckResult, Evidence, IdentityEvidence};
@@ -12,7 +13,13 @@ pub struct Expectations {
     pub arn_pattern: Option<String>,
 }
 
-pub async fn check(client: &aws_sdk_sts::Client, expect: &Expectations) -> CheckResult {
+/// Calls GetCallerIdentity with `client`. `credentials` says how the client's credentials
+/// were obtained; it is recorded in the evidence, whatever the outcome.
+pub async fn check(
+    client: &aws_sdk_sts::Client,
+    expect: &Expectations,
+    credentials: Option<String>,
+) -> CheckResult {
     let out = match client.get_caller_identity().send().await {
         Ok(out) => out,
         Err(err) => {
@@ -27,13 +34,21 @@ pub async fn check(client: &aws_sdk_sts::Client, expect: &Expectations) -> Check
                 Failure::Timeout(_) => "STS did not answer GetCallerIdentity in time".into(),
                 f => format!("could not reach STS: {}", f.describe()),
             };
-            return CheckResult::fail(sentence).with_error(failure.info().clone());
+            let result = CheckResult::fail(sentence).with_error(failure.info().clone());
+            return match credentials {
+                Some(credentials) => result.with_evidence(Evidence::Identity(IdentityEvidence {
+                    credentials: Some(credentials),
+                    ..IdentityEvidence::default()
+                })),
+                None => result,
+            };
         }
     };
     let evidence = IdentityEvidence {
         account: out.account().map(str::to_string),
         arn: out.arn().map(str::to_string),
         user_id: out.user_id().map(str::to_string),
+        credentials,
     };
     let account = evidence.account.clone().unwrap_or_default();
     let arn = evidence.arn.clone().unwrap_or_default();
@@ -116,7 +131,7 @@ mod mock_tests {
     async fn records_the_identity() {
         let rule = mock!(Client::get_caller_identity).then_output(identity);
         let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
-        let r = check(&client, &Expectations::default()).await;
+        let r = check(&client, &Expectations::default(), None).await;
         assert_eq!(r.outcome, Outcome::Pass);
         assert!(
             r.details.contains("assumed-role/deploy/gh-run"),
@@ -138,7 +153,7 @@ mod mock_tests {
             account: Some("999999999999".into()),
             arn_pattern: None,
         };
-        let r = check(&client, &wrong_account).await;
+        let r = check(&client, &wrong_account, None).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(
             r.details.contains("not the expected 999999999999"),
@@ -150,12 +165,15 @@ mod mock_tests {
             account: Some("123456789012".into()),
             arn_pattern: Some("arn:aws:sts::*:assumed-role/deploy/*".into()),
         };
-        assert_eq!(check(&client, &right).await.outcome, Outcome::Pass);
+        assert_eq!(check(&client, &right, None).await.outcome, Outcome::Pass);
         let wrong_role = Expectations {
             account: None,
             arn_pattern: Some("*:assumed-role/admin/*".into()),
         };
-        assert_eq!(check(&client, &wrong_role).await.outcome, Outcome::Fail);
+        assert_eq!(
+            check(&client, &wrong_role, None).await.outcome,
+            Outcome::Fail
+        );
     }
 
     #[tokio::test]
@@ -167,13 +185,51 @@ mod mock_tests {
             .repeatedly()
             .build();
         let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
-        let r = check(&client, &Expectations::default()).await;
+        let r = check(&client, &Expectations::default(), None).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(!r.ok);
         assert!(r.details.contains("rejected by STS"), "{}", r.details);
         let e = r.error.expect("error info");
         assert_eq!(e.code.as_deref(), Some("InvalidClientTokenId"));
         assert_eq!(e.http_status, Some(403));
+    }
+
+    #[tokio::test]
+    async fn how_the_credentials_were_obtained_is_recorded_whatever_the_outcome() {
+        let rule = mock!(Client::get_caller_identity).then_output(identity);
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let r = check(
+            &client,
+            &Expectations::default(),
+            Some("web identity (OIDC)".into()),
+        )
+        .await;
+        let Some(Evidence::Identity(id)) = r.evidence else {
+            panic!("no identity evidence")
+        };
+        assert_eq!(id.credentials.as_deref(), Some("web identity (OIDC)"));
+        assert_eq!(id.account.as_deref(), Some("123456789012"));
+
+        let body = r#"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
+        let rule = mock!(Client::get_caller_identity)
+            .sequence()
+            .http_status(403, Some(body.into()))
+            .repeatedly()
+            .build();
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let r = check(
+            &client,
+            &Expectations::default(),
+            Some("profile dev (SSO)".into()),
+        )
+        .await;
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.details.contains("ExpiredToken"), "{}", r.details);
+        let Some(Evidence::Identity(id)) = r.evidence else {
+            panic!("no identity evidence on failure")
+        };
+        assert_eq!(id.credentials.as_deref(), Some("profile dev (SSO)"));
+        assert_eq!((id.account, id.arn, id.user_id), (None, None, None));
     }
 
     #[tokio::test]
@@ -187,7 +243,7 @@ mod mock_tests {
             .build();
         let client = mock_client!(aws_sdk_sts, RuleMode::Sequential, [&rule], |c| c
             .retry_config(crate::checks::test_retry()));
-        let r = check(&client, &Expectations::default()).await;
+        let r = check(&client, &Expectations::default(), None).await;
         assert_eq!(r.outcome, Outcome::Pass, "{}", r.details);
         assert_eq!(rule.num_calls(), 3);
 
@@ -198,7 +254,7 @@ mod mock_tests {
             .build();
         let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&always], |c| c
             .retry_config(crate::checks::test_retry()));
-        let r = check(&client, &Expectations::default()).await;
+        let r = check(&client, &Expectations::default(), None).await;
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(r.details.contains("throttled"), "{}", r.details);
     }

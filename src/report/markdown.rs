@@ -401,16 +401,24 @@ fn outcome_line(w: &mut String, r: &CheckResult) {
     }
 }
 
+/// Who the AWS credentials belong to and how they were obtained (environment keys, a
+/// profile, web identity, container, instance metadata).
 fn identity(w: &mut String, report: &Report) {
-    let _ = writeln!(w, "## AWS Identity Check\n");
+    let _ = writeln!(w, "## AWS identity\n");
     let Some(r) = report.checks.get(&CheckId::Oidc) else {
         return;
     };
     if let Some(Evidence::Identity(id)) = &r.evidence {
-        let opt = |v: &Option<String>| v.as_deref().map(escape_inline).unwrap_or_default();
-        let _ = writeln!(w, "- **Account:** {}", opt(&id.account));
-        let _ = writeln!(w, "- **Arn:** {}", opt(&id.arn));
-        let _ = writeln!(w, "- **UserId:** {}", opt(&id.user_id));
+        if let Some(credentials) = &id.credentials {
+            let _ = writeln!(w, "- **Credentials:** {}", escape_inline(credentials));
+        }
+        // A failed check knows how the credentials were obtained, but not whose they are.
+        if id.account.is_some() || id.arn.is_some() || id.user_id.is_some() {
+            let opt = |v: &Option<String>| v.as_deref().map(escape_inline).unwrap_or_default();
+            let _ = writeln!(w, "- **Account:** {}", opt(&id.account));
+            let _ = writeln!(w, "- **Arn:** {}", opt(&id.arn));
+            let _ = writeln!(w, "- **UserId:** {}", opt(&id.user_id));
+        }
     }
     outcome_line(w, r);
     w.push('\n');
@@ -572,6 +580,7 @@ fn summary(w: &mut String, report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::IdentityEvidence;
 
     #[test]
     fn inline_escaping_neutralises_tables_html_and_lines() {
@@ -762,6 +771,68 @@ mod tests {
         for (text, in_table, span) in cases {
             assert_eq!(code_span(text, in_table), span, "{text:?}");
         }
+    }
+
+    fn identity_report(evidence: Option<IdentityEvidence>, outcome: CheckResult) -> Report {
+        let mut report = report_with("HTTP 500", "https://example.com/");
+        let mut r = outcome;
+        r.evidence = evidence.map(Evidence::Identity);
+        report.checks.insert(CheckId::Oidc, r);
+        report
+    }
+
+    /// The identity section: from its heading to the next one.
+    fn identity_section(md: &str) -> &str {
+        let start = md.find("## AWS identity\n").expect("the identity section");
+        let end = start + 3 + md[start + 3..].find("\n## ").unwrap();
+        &md[start..end]
+    }
+
+    #[test]
+    fn the_identity_section_says_how_the_credentials_were_obtained() {
+        let passed = identity_report(
+            Some(IdentityEvidence {
+                account: Some("123456789012".into()),
+                arn: Some("arn:aws:sts::123456789012:assumed-role/dev/sre".into()),
+                user_id: Some("AROA:sre".into()),
+                credentials: Some("profile dev (SSO)".into()),
+            }),
+            CheckResult::pass("authenticated"),
+        );
+        let md = Markdown::default().render(&passed);
+        assert_eq!(
+            identity_section(&md),
+            "## AWS identity\n\n- **Credentials:** profile dev (SSO)\n- **Account:** 123456789012\n- **Arn:** arn:aws:sts::123456789012:assumed-role/dev/sre\n- **UserId:** AROA:sre\n- **Result:** ✅ pass: authenticated (0 ms)\n"
+        );
+
+        // Rejected credentials: how they were obtained, and no empty identity lines.
+        let rejected = identity_report(
+            Some(IdentityEvidence {
+                credentials: Some("environment keys".into()),
+                ..IdentityEvidence::default()
+            }),
+            CheckResult::fail("the credentials were rejected by STS"),
+        );
+        let md = Markdown::default().render(&rejected);
+        let section = identity_section(&md);
+        assert!(
+            section.contains("- **Credentials:** environment keys\n"),
+            "{section}"
+        );
+        assert!(!section.contains("Account"), "{section}");
+
+        // A profile name comes from outside: escaped like any outside text.
+        let hostile = identity_report(
+            Some(IdentityEvidence {
+                credentials: Some("profile a|b<script>".into()),
+                ..IdentityEvidence::default()
+            }),
+            CheckResult::fail("x"),
+        );
+        let md = Markdown::default().render(&hostile);
+        let section = identity_section(&md);
+        assert!(!section.contains("<script>"), "{section}");
+        assert!(section.contains("a\\|b"), "{section}");
     }
 
     #[test]

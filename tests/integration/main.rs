@@ -4,6 +4,7 @@
 mod support;
 
 mod action;
+mod aws_setup;
 mod cli;
 mod dispatch;
 mod dispatch_cost;

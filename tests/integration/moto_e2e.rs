@@ -74,6 +74,12 @@ fn a_healthy_deployment_passes_every_check() {
         report["target"]["endpoint_url"],
         format!("{}/", moto.endpoint)
     );
+    assert_eq!(
+        checks["oidc"]["evidence"]["credentials"],
+        "environment keys"
+    );
+    assert!(md.contains("## AWS identity\n"), "{md}");
+    assert!(md.contains("- **Credentials:** environment keys"), "{md}");
     assert!(md.contains("- **Account:** 123456789012"), "{md}");
     assert!(md.contains("- **Status:** Deployed"), "{md}");
     assert!(
@@ -246,6 +252,7 @@ fn oidc_web_identity_credentials_are_exchanged_through_sts() {
             arn.contains("assumed-role/diagnose/remote-hands-test"),
             "not the assumed role: {arn}"
         );
+        assert_eq!(oidc["evidence"]["credentials"], "web identity (OIDC)");
         assert_eq!(report["checks"]["s3_read"]["outcome"], "pass");
     }
 }

@@ -160,7 +160,7 @@ fn a_passing_summary_has_the_original_sections() {
         "# Diagnosis",
         "## Diagnostic Summary",
         "## Diagnostic Configuration",
-        "## AWS Identity Check",
+        "## AWS identity",
         "## S3 Checks",
         "## CloudFront Checks",
         "## HTTP Reachability Checks",
