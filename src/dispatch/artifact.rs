@@ -35,6 +35,13 @@ const STOP_COMMANDS: &str = "::stop-commands::";
 /// Length of the bracket's token (a UUID without hyphens, lowercase).
 const TOKEN_LEN: usize = 32;
 
+/// Why an artifact listed at `size_in_bytes` is not downloaded: more than [`MAX_ZIP`].
+pub fn zip_too_big(size_in_bytes: u64) -> Option<String> {
+    (size_in_bytes > MAX_ZIP).then(|| {
+        format!("the artifact is {size_in_bytes} bytes, more than the {MAX_ZIP}-byte limit")
+    })
+}
+
 /// The bytes of `diagnose-summary.json` at the top of the zip. Members with other names —
 /// `../diagnose-summary.json`, `dir/diagnose-summary.json`, absolute paths — are ignored.
 pub fn report_from_zip(zip: &[u8]) -> Result<Vec<u8>, String> {
@@ -205,6 +212,26 @@ mod tests {
             w.finish().unwrap();
         }
         out.into_inner()
+    }
+
+    #[test]
+    fn the_caps_are_the_documented_sizes() {
+        assert_eq!(MAX_ZIP, 16 << 20);
+        assert_eq!(MAX_REPORT, 4 << 20);
+        assert_eq!(MAX_LOG, 32 << 20);
+        assert_eq!(NAMES_SHOWN, 10);
+    }
+
+    #[test]
+    fn an_artifact_listed_above_the_zip_cap_is_not_downloaded() {
+        assert_eq!(zip_too_big(0), None);
+        assert_eq!(zip_too_big(MAX_ZIP - 1), None);
+        assert_eq!(zip_too_big(MAX_ZIP), None);
+        assert_eq!(
+            zip_too_big(MAX_ZIP + 1).as_deref(),
+            Some("the artifact is 16777217 bytes, more than the 16777216-byte limit")
+        );
+        assert!(zip_too_big(u64::MAX).is_some());
     }
 
     #[test]

@@ -704,11 +704,9 @@ async fn fetch_report(
             Some(a) if a.expired => {
                 why_not.push(format!("the artifact {} has expired", config.artifact_name))
             }
-            Some(a) if a.size_in_bytes > artifact::MAX_ZIP => why_not.push(format!(
-                "the artifact is {} bytes, more than the {}-byte limit",
-                a.size_in_bytes,
-                artifact::MAX_ZIP
-            )),
+            Some(a) if artifact::zip_too_big(a.size_in_bytes).is_some() => {
+                why_not.extend(artifact::zip_too_big(a.size_in_bytes))
+            }
             Some(a) => {
                 let zip = gh
                     .download(
@@ -977,6 +975,28 @@ async fn post_webhook(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_and_links_from_github_are_shown_only_as_what_they_claim_to_be() {
+        assert_eq!(word(Some("in_progress")), "in_progress");
+        assert_eq!(word(Some("\u{1b}[2Jdone")), "unknown");
+        assert_eq!(word(Some("Success")), "unknown");
+        assert_eq!(word(Some(&"a".repeat(33))), "unknown");
+        assert_eq!(word(Some("")), "unknown");
+        assert_eq!(word(None), "unknown");
+        let web = WebHost::of_api(&url::Url::parse("https://api.github.com/").unwrap());
+        let link = "https://github.com/acme/site/actions/runs/1";
+        assert_eq!(trusted_link(&web, Some(link)).as_deref(), Some(link));
+        for bad in [
+            "https://evil.example/acme/site/actions/runs/1",
+            "https://github.com.evil.example/x",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
+            assert_eq!(trusted_link(&web, Some(bad)), None, "{bad}");
+        }
+        assert_eq!(trusted_link(&web, None), None);
+    }
 
     #[test]
     fn the_payload_is_checked_before_sending() {
