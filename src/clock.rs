@@ -47,8 +47,12 @@ impl Clock {
 
     /// Unscaled time since `start`.
     pub fn since(&self, start: Instant) -> Duration {
-        Duration::try_from_secs_f64(start.elapsed().as_secs_f64() / self.scale)
-            .unwrap_or(Duration::MAX)
+        self.unscaled(start.elapsed())
+    }
+
+    /// The unscaled length of `d` as it actually passes (the inverse of [`Clock::scaled`]).
+    pub fn unscaled(&self, d: Duration) -> Duration {
+        Duration::try_from_secs_f64(d.as_secs_f64() / self.scale).unwrap_or(Duration::MAX)
     }
 }
 
@@ -96,6 +100,10 @@ mod tests {
         assert_eq!(
             Clock::new(5.0).scaled(Duration::from_secs(1)),
             Duration::from_secs(1)
+        );
+        assert_eq!(
+            fast.unscaled(Duration::from_millis(60)),
+            Duration::from_secs(60)
         );
         let start = Instant::now() - Duration::from_millis(10);
         assert!(fast.since(start) >= Duration::from_secs(10));

@@ -324,7 +324,8 @@ async fn run_dispatch(
             None
         }
         Some((what, why)) => {
-            let grace = UNSURE_GRACE.min(config.queue_timeout);
+            let left = clock.unscaled(deadline.saturating_duration_since(Instant::now()));
+            let grace = UNSURE_GRACE.min(config.queue_timeout).min(left);
             progress.note(&format!(
                 "{what}: {why}; GitHub may or may not have accepted it, so it is not sent again: looking for the run of correlation ID {cid} for up to {} s",
                 grace.as_secs()
