@@ -15,10 +15,13 @@ Exit codes:
 
 const DISPATCH_EXIT_CODES: &str = "\
 Exit codes:
-  0  the diagnosis ran and succeeded
-  1  the diagnosis ran and failed (the report says why)
-  2  usage, authentication or GitHub API error
-  3  the run did not complete in time, or ended without a report
+  0  the diagnosis ran and succeeded (its report and the run's conclusion agree)
+  1  the diagnosis ran and failed (the report says why), or the run's conclusion
+     contradicts its report (the output says so)
+  2  usage, authentication or GitHub API error; a run that is not a diagnosis run (and,
+     for result, a report that is not the run's own); a dispatch that may or may not
+     have been accepted and whose run did not appear
+  3  the run did not complete in time, or ended without a report of its own
 
 The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed. repository_dispatch
 needs a token with Contents: write (fine-grained) or repo scope; workflow_dispatch needs
@@ -154,7 +157,8 @@ pub struct DispatchArgs {
 
 #[derive(Debug, Args)]
 pub struct ResultArgs {
-    /// The run: its ID, or its URL (https://github.com/OWNER/NAME/actions/runs/ID)
+    /// The run: its ID, or its URL (https://github.com/OWNER/NAME/actions/runs/ID; it must
+    /// be on the web host of --api-url)
     #[arg(value_name = "RUN_ID|RUN_URL")]
     pub run: String,
 

@@ -1050,6 +1050,8 @@ pub struct GithubConfig {
     pub token: Token,
     /// Ends with `/`.
     pub api_url: Url,
+    /// Where the web pages of that GitHub are (run links).
+    pub web: WebHost,
     pub workflow: String,
     pub artifact_name: String,
     pub format: ResultFormat,
@@ -1197,19 +1199,13 @@ impl GithubConfig {
             .transpose()?;
         let time_scale = match non_empty(&env.var("REMOTE_HANDS_TIME_SCALE")) {
             None => 1.0,
-            Some(v) => match v.parse::<f64>() {
-                Ok(s) if s.is_finite() && s > 0.0 && s <= 1.0 => s,
-                _ => {
-                    return Err(ConfigError::new(
-                        "REMOTE_HANDS_TIME_SCALE (environment)",
-                        format!("{v:?} is not a number in (0, 1]"),
-                    ));
-                }
-            },
+            Some(v) => parse_time_scale(&v)?,
         };
+        let web = WebHost::of_api(&api_url);
         Ok(GithubConfig {
             repo,
             token: Token(token),
+            web,
             api_url,
             workflow,
             artifact_name,
@@ -1294,14 +1290,96 @@ impl ResultConfig {
         matches: &ArgMatches,
         env: &dyn Environment,
     ) -> Result<ResultConfig, ConfigError> {
-        let (run_id, repo_hint) = parse_run(&args.run)?;
+        let (run_id, run_url) = parse_run(&args.run)?;
+        let repo_hint = run_url.as_ref().map(|(_, repo)| repo.clone());
         let github = GithubConfig::from_args(&args.github, matches, env, repo_hint)?;
+        if let Some((url, _)) = &run_url
+            && !github.web.serves(url)
+        {
+            let api_input = match matches.value_source("api_url") {
+                Some(ValueSource::EnvVariable) => "GITHUB_API_URL (environment)",
+                _ => "--api-url",
+            };
+            return Err(ConfigError::new(
+                "RUN_URL",
+                format!(
+                    "the run URL is on {}, but the runs of {api_input} {} are on {}; give the run ID, or the API URL of that GitHub",
+                    host_port(url),
+                    github.api_url,
+                    github.web
+                ),
+            ));
+        }
         Ok(ResultConfig { github, run_id })
     }
 }
 
-/// `123`, or `https://HOST/OWNER/NAME/actions/runs/123[/attempts/N][/…]`.
-fn parse_run(v: &str) -> Result<(u64, Option<Repo>), ConfigError> {
+/// `REMOTE_HANDS_TIME_SCALE`: a number from [`crate::clock::MIN_SCALE`] to 1.
+fn parse_time_scale(v: &str) -> Result<f64, ConfigError> {
+    use crate::clock::{MAX_SCALE, MIN_SCALE};
+    match v.trim().parse::<f64>() {
+        Ok(s) if (MIN_SCALE..=MAX_SCALE).contains(&s) => Ok(s),
+        _ => Err(ConfigError::new(
+            "REMOTE_HANDS_TIME_SCALE (environment)",
+            format!("{v:?} is not a number from {MIN_SCALE} to {MAX_SCALE}"),
+        )),
+    }
+}
+
+/// The host (and port, when it is not the scheme's default) of the web pages of a GitHub:
+/// `api.github.com` → `github.com`; GitHub Enterprise Cloud with data residency
+/// (`api.SUBDOMAIN.ghe.com`) → `SUBDOMAIN.ghe.com`; otherwise (GitHub Enterprise Server,
+/// `https://HOST/api/v3`, and loopback fakes) the API's own host and port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebHost {
+    host: String,
+    port: Option<u16>,
+}
+
+impl WebHost {
+    pub fn of_api(api: &Url) -> WebHost {
+        let host = api.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = match host.as_str() {
+            "api.github.com" => "github.com".to_string(),
+            h if h.ends_with(".ghe.com") && h.starts_with("api.") => h["api.".len()..].to_string(),
+            _ => host,
+        };
+        WebHost {
+            host,
+            port: api.port_or_known_default(),
+        }
+    }
+
+    /// Whether `url` is on this host (and port).
+    pub fn serves(&self, url: &Url) -> bool {
+        url.host_str()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
+            && url.port_or_known_default() == self.port
+    }
+}
+
+impl std::fmt::Display for WebHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.port {
+            Some(443) | None => f.write_str(&self.host),
+            Some(p) => write!(f, "{}:{p}", self.host),
+        }
+    }
+}
+
+/// `HOST` or `HOST:PORT` of a URL, as messages show it.
+fn host_port(url: &Url) -> String {
+    let host = crate::text::cap(&crate::text::one_line(url.host_str().unwrap_or("")), 100);
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    }
+}
+
+/// `123`, or `https://HOST/OWNER/NAME/actions/runs/123[/attempts/N][/…]` (with the URL and
+/// the repository it names).
+#[allow(clippy::type_complexity)]
+fn parse_run(v: &str) -> Result<(u64, Option<(Url, Repo)>), ConfigError> {
     let v = v.trim();
     if let Ok(id) = v.parse::<u64>() {
         return Ok((id, None));
@@ -1323,7 +1401,7 @@ fn parse_run(v: &str) -> Result<(u64, Option<Repo>), ConfigError> {
         [owner, name, "actions", "runs", id, ..] => {
             let id = id.parse::<u64>().map_err(|_| bad())?;
             let repo = parse_repo("RUN_URL", &format!("{owner}/{name}"))?;
-            Ok((id, Some(repo)))
+            Ok((id, Some((url.clone(), repo))))
         }
         _ => Err(bad()),
     }
@@ -1400,5 +1478,51 @@ mod secret_tests {
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("discord.com"), "{shown}");
         assert_eq!(format!("{:?}", Token::for_tests("ghp_x")), "Token(***)");
+    }
+}
+
+#[cfg(test)]
+mod dispatch_tests {
+    use super::*;
+
+    #[test]
+    fn the_time_scale_has_a_floor() {
+        assert_eq!(parse_time_scale("0.001").unwrap(), 0.001);
+        assert_eq!(parse_time_scale("1").unwrap(), 1.0);
+        for bad in ["0.0009", "0", "-1", "1.5", "NaN", "inf", "1e-300", "x"] {
+            let e = parse_time_scale(bad).unwrap_err();
+            assert!(
+                e.message.contains("from 0.001 to 1"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn the_web_host_follows_the_api_url() {
+        let web = |api: &str| WebHost::of_api(&Url::parse(api).unwrap());
+        let url = |u: &str| Url::parse(u).unwrap();
+        let dotcom = web("https://api.github.com/");
+        assert_eq!(dotcom.to_string(), "github.com");
+        assert!(dotcom.serves(&url("https://github.com/a/b/actions/runs/1")));
+        assert!(dotcom.serves(&url("https://GitHub.com/a/b/actions/runs/1")));
+        assert!(!dotcom.serves(&url("https://api.github.com/a/b/actions/runs/1")));
+        assert!(!dotcom.serves(&url("https://github.com.evil.example/a/b/actions/runs/1")));
+        assert!(!dotcom.serves(&url("https://github.com:8443/a/b/actions/runs/1")));
+        assert!(!dotcom.serves(&url("http://github.com/a/b/actions/runs/1")));
+
+        let ghes = web("https://ghe.example.com/api/v3/");
+        assert_eq!(ghes.to_string(), "ghe.example.com");
+        assert!(ghes.serves(&url("https://ghe.example.com/a/b/actions/runs/1")));
+        assert!(!ghes.serves(&url("https://github.com/a/b/actions/runs/1")));
+
+        let residency = web("https://api.acme.ghe.com/");
+        assert!(residency.serves(&url("https://acme.ghe.com/a/b/actions/runs/1")));
+
+        let fake = web("http://127.0.0.1:4567/");
+        assert_eq!(fake.to_string(), "127.0.0.1:4567");
+        assert!(fake.serves(&url("http://127.0.0.1:4567/a/b/actions/runs/1")));
+        assert!(!fake.serves(&url("http://127.0.0.1:4568/a/b/actions/runs/1")));
     }
 }

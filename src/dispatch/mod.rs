@@ -2,6 +2,13 @@
 //! repository, find its run by correlation ID, wait for it within the rate limits, read
 //! the report back (artifact first, job log second), check that it is this run's report,
 //! and print it as text, JSON or a Discord message.
+//!
+//! Nothing read from GitHub is shown before it is checked: the run must be of the
+//! diagnosis workflow file (`--workflow`), started by `repository_dispatch` or
+//! `workflow_dispatch`, with a UUID correlation ID in its title, and the report must carry
+//! that same ID. A report read from the job log says so, and a run whose conclusion
+//! contradicts its report is flagged, in every format. A dispatch is sent at most once:
+//! when it may or may not have reached GitHub, the run is looked for before deciding.
 
 pub mod artifact;
 pub mod progress;
@@ -14,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::{ResultFormat, Via};
 use crate::clock::Clock;
-use crate::config::{DispatchConfig, GithubConfig, ResultConfig};
+use crate::config::{DispatchConfig, GithubConfig, ResultConfig, WebHost};
 use crate::github::types::{
     Artifacts, DispatchDetails, Jobs, Repository, WorkflowRun, WorkflowRuns,
 };
@@ -36,6 +43,11 @@ pub const POLL_MIN: Duration = Duration::from_secs(1);
 pub const POLL_MAX: Duration = Duration::from_secs(2);
 /// How far the local and GitHub's clocks may disagree when searching runs by time.
 const CLOCK_SKEW: Duration = Duration::from_secs(120);
+/// How long the run of a dispatch that may or may not have been accepted is looked for
+/// (at most --queue-timeout) before giving up on it.
+pub const UNSURE_GRACE: Duration = Duration::from_secs(120);
+/// The events that start a diagnosis run.
+const DIAGNOSIS_EVENTS: [&str; 2] = ["repository_dispatch", "workflow_dispatch"];
 
 /// How a dispatch or result ended; each maps to an exit code.
 #[derive(Debug)]
@@ -56,14 +68,60 @@ pub enum Ending {
 pub struct Found {
     pub run: WorkflowRun,
     pub report: Report,
-    /// `artifact` or `log`.
-    pub source: &'static str,
+    pub source: Source,
+    /// Set when the run's conclusion and the report's disagree (one says success, the
+    /// other does not): what disagrees, in words.
+    pub contradiction: Option<String>,
+}
+
+/// Where a report was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Artifact,
+    /// The job log: the fallback channel, weaker than the artifact.
+    Log,
+}
+
+impl Source {
+    /// The JSON value: `artifact` or `log`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Source::Artifact => "artifact",
+            Source::Log => "log",
+        }
+    }
+
+    /// `from the artifact`, `from the job log`.
+    pub fn described(self) -> &'static str {
+        match self {
+            Source::Artifact => "from the artifact",
+            Source::Log => "from the job log",
+        }
+    }
+}
+
+impl Found {
+    /// The warnings every format shows.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.source == Source::Log {
+            out.push("the report was read from the job log, not from the artifact".to_string());
+        }
+        if let Some(c) = &self.contradiction {
+            out.push(c.clone());
+        }
+        out
+    }
 }
 
 impl Ending {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Ending::Report(f) if f.report.conclusion == Conclusion::Success => 0,
+            Ending::Report(f)
+                if f.report.conclusion == Conclusion::Success && f.contradiction.is_none() =>
+            {
+                0
+            }
             Ending::Report(_) => 1,
             Ending::Started(_) => 0,
             Ending::Timeout(_) | Ending::NoReport(_) => 3,
@@ -132,22 +190,24 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
                 deadline,
             )
             .await?;
+        // The run was named by the user: only a diagnosis run is read, and its title
+        // says which correlation ID its report must carry.
+        let expected = diagnosis_run(&config.github, &run, &DIAGNOSIS_EVENTS)?;
         if !run.is_completed() {
             return Ok::<Ending, Ending>(Ending::Timeout(format!(
                 "run {} is {}, not completed yet",
                 run.id,
-                run.status.as_deref().unwrap_or("in an unknown state")
+                word(run.status.as_deref())
             )));
         }
-        // The run was named by the user; its title says which correlation ID it carries.
-        let expected = run.correlation_id();
         Ok(fetch_report(
             &config.github,
             &gh,
             &progress,
             run,
-            expected.as_deref(),
+            &expected,
             deadline,
+            Ending::Error,
         )
         .await)
     }
@@ -176,21 +236,28 @@ async fn run_dispatch(
     ];
     fields.extend(config.extra.iter().cloned());
 
-    let (known_run, dispatched_at) = match config.via {
+    let before = SystemTime::now();
+    // A dispatch that may or may not have reached GitHub is not sent again: the run is
+    // looked for instead, and its appearance decides.
+    let unsure = |e: GithubError| match e {
+        GithubError::Ambiguous { what, message } => Ok((None, before, Some((what, message)))),
+        other => Err(other),
+    };
+    let (known_run, dispatched_at, unsure) = match config.via {
         Via::Repository => {
             let client_payload = payload(&fields, MAX_PAYLOAD_KEYS).map_err(Ending::Error)?;
             let body = json!({"event_type": EVENT_TYPE, "client_payload": client_payload});
-            let answer = gh
-                .call(
-                    Method::POST,
-                    gh.repo_url("dispatches", &[]),
-                    Some(&body),
-                    "sending the repository_dispatch event",
-                    deadline,
-                )
-                .await
-                .map_err(|e| with_hint(e, "repository_dispatch needs a token with Contents: write (fine-grained) or the repo scope (classic)"))?;
-            (None, server_time(&answer.headers))
+            gh.call(
+                Method::POST,
+                gh.repo_url("dispatches", &[]),
+                Some(&body),
+                "sending the repository_dispatch event",
+                deadline,
+            )
+            .await
+            .map(|answer| (None, server_time(&answer.headers), None))
+            .or_else(unsure)
+            .map_err(|e| with_hint(e, "repository_dispatch needs a token with Contents: write (fine-grained) or the repo scope (classic)"))?
         }
         Via::Workflow => {
             let inputs = payload(&fields, MAX_INPUTS).map_err(Ending::Error)?;
@@ -210,11 +277,10 @@ async fn run_dispatch(
             let what = format!("starting {} on {git_ref}", config.github.workflow);
             let hint = "workflow_dispatch needs a token with Actions: write";
             let body = json!({"ref": git_ref, "inputs": inputs, "return_run_details": true});
-            let answer = match gh
+            let sent = match gh
                 .call(Method::POST, url.clone(), Some(&body), &what, deadline)
                 .await
             {
-                Ok(a) => a,
                 // Older GitHub Enterprise Server does not know return_run_details and
                 // refuses the request (400 or 422, in words that vary by version). A
                 // refused request started nothing, so it is sent again without it; a
@@ -224,37 +290,93 @@ async fn run_dispatch(
                     status: 400 | 422, ..
                 }) => {
                     let body = json!({"ref": git_ref, "inputs": inputs});
-                    let answer = gh
+                    let sent = gh
                         .call(Method::POST, url, Some(&body), &what, deadline)
-                        .await
-                        .map_err(|e| with_hint(e, hint))?;
-                    progress.note(
-                        "this GitHub does not return run details; searching for the run instead",
-                    );
-                    answer
+                        .await;
+                    if sent.is_ok() {
+                        progress.note(
+                            "this GitHub does not return run details; searching for the run instead",
+                        );
+                    }
+                    sent
                 }
-                Err(e) => return Err(with_hint(e, hint)),
+                sent => sent,
             };
-            let details = (answer.status == 200)
-                .then(|| serde_json::from_slice::<DispatchDetails>(&answer.body).ok())
-                .flatten();
-            (details, server_time(&answer.headers))
+            sent.map(|answer| {
+                let details = (answer.status == 200)
+                    .then(|| serde_json::from_slice::<DispatchDetails>(&answer.body).ok())
+                    .flatten();
+                (details, server_time(&answer.headers), None)
+            })
+            .or_else(unsure)
+            .map_err(|e| with_hint(e, hint))?
         }
     };
-    progress.note(&format!("started: correlation ID {cid}"));
+    let event = match config.via {
+        Via::Repository => "repository_dispatch",
+        Via::Workflow => "workflow_dispatch",
+    };
+
+    // After a dispatch that may or may not have been accepted, the run decides.
+    let found_unsure = match &unsure {
+        None => {
+            progress.note(&format!("started: correlation ID {cid}"));
+            None
+        }
+        Some((what, why)) => {
+            let left = clock.unscaled(deadline.saturating_duration_since(Instant::now()));
+            let grace = UNSURE_GRACE.min(config.queue_timeout).min(left);
+            progress.note(&format!(
+                "{what}: {why}; GitHub may or may not have accepted it, so it is not sent again: looking for the run of correlation ID {cid} for up to {} s",
+                grace.as_secs()
+            ));
+            let grace_deadline = clock.deadline(grace).min(deadline);
+            match find_run(
+                config,
+                gh,
+                progress,
+                &cid,
+                event,
+                dispatched_at,
+                grace_deadline,
+            )
+            .await
+            {
+                Ok(run) => {
+                    progress.note(&format!(
+                        "run {} carries correlation ID {cid}: GitHub had accepted the dispatch; carrying on",
+                        run.id
+                    ));
+                    Some(run)
+                }
+                Err(Ending::Timeout(_)) => {
+                    return Err(Ending::Error(format!(
+                        "{what}: {why}; no run for correlation ID {cid} appeared within {} s, so the dispatch may or may not have been accepted; it was not sent again (look at the workflow's runs before dispatching again)",
+                        grace.as_secs()
+                    )));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    };
 
     if config.no_wait {
         let mut started = json!({"correlation_id": cid, "repository": gh.repo.to_string()});
-        if let Some(d) = &known_run {
-            started["run_id"] = json!(d.workflow_run_id);
-            started["html_url"] = json!(d.html_url);
+        let known = known_run
+            .as_ref()
+            .map(|d| (d.workflow_run_id, d.html_url.clone()))
+            .or_else(|| found_unsure.as_ref().map(|r| (r.id, r.html_url.clone())));
+        if let Some((id, html_url)) = known {
+            started["run_id"] = json!(id);
+            started["html_url"] = json!(trusted_link(&config.github.web, html_url.as_deref()));
         }
         return Ok(Ending::Started(started));
     }
 
     // Find the run.
-    let mut run = match &known_run {
-        Some(d) => {
+    let mut run = match (found_unsure, &known_run) {
+        (Some(run), _) => run,
+        (None, Some(d)) => {
             gh.get::<WorkflowRun>(
                 gh.repo_url(&format!("actions/runs/{}", d.workflow_run_id), &[]),
                 "reading the started run",
@@ -262,11 +384,7 @@ async fn run_dispatch(
             )
             .await?
         }
-        None => {
-            let event = match config.via {
-                Via::Repository => "repository_dispatch",
-                Via::Workflow => "workflow_dispatch",
-            };
+        (None, None) => {
             find_run(
                 config,
                 gh,
@@ -279,7 +397,15 @@ async fn run_dispatch(
             .await?
         }
     };
-    if let Some(url) = &run.html_url {
+    // It must be a run of the diagnosis, started by this dispatch.
+    let carried = diagnosis_run(&config.github, &run, &[event])?;
+    if carried != cid {
+        return Err(Ending::Error(format!(
+            "run {} carries correlation ID {carried}, not {cid}; refusing to follow another run",
+            run.id
+        )));
+    }
+    if let Some(url) = trusted_link(&config.github.web, run.html_url.as_deref()) {
         progress.note(&format!("run {}: {url}", run.id));
     }
 
@@ -288,7 +414,7 @@ async fn run_dispatch(
     let mut interval = POLL_MIN;
     let mut last = String::new();
     loop {
-        let state = run.status.clone().unwrap_or_else(|| "unknown".into());
+        let state = word(run.status.as_deref()).to_string();
         if state != last {
             interval = POLL_MIN;
             last = state.clone();
@@ -308,7 +434,7 @@ async fn run_dispatch(
                 run.id,
                 config.queue_timeout.as_secs()
             ))
-        } else if now + clock.scaled(interval) >= deadline {
+        } else if crate::clock::later(now, clock.scaled(interval)) >= deadline {
             Some(format!(
                 "run {} was still {state} after {} s (--timeout)",
                 run.id,
@@ -351,7 +477,79 @@ async fn run_dispatch(
 
     // Reading the result gets its own short deadline when the wait used up the total.
     let read_deadline = deadline.max(clock.deadline(Duration::from_secs(60)));
-    Ok(fetch_report(&config.github, gh, progress, run, Some(&cid), read_deadline).await)
+    Ok(fetch_report(
+        &config.github,
+        gh,
+        progress,
+        run,
+        &cid,
+        read_deadline,
+        Ending::NoReport,
+    )
+    .await)
+}
+
+/// The correlation ID of `run` once it is known to be a diagnosis run: of the workflow
+/// file `--workflow`, started by one of `events`, with a UUID correlation ID in its title.
+/// Anything else is refused (exit 2).
+fn diagnosis_run(
+    config: &GithubConfig,
+    run: &WorkflowRun,
+    events: &[&str],
+) -> Result<String, Ending> {
+    if !run.is_of_workflow(&config.repo, &config.workflow) {
+        return Err(Ending::Error(format!(
+            "run {} is a run of {}, not of {} (--workflow); refusing to read it",
+            run.id,
+            shown(run.path.as_deref().unwrap_or("an unnamed workflow")),
+            config.workflow
+        )));
+    }
+    let event = run.event.as_deref().unwrap_or("");
+    if !events.contains(&event) {
+        return Err(Ending::Error(format!(
+            "run {} was started by {}, not by {}; refusing to read it",
+            run.id,
+            if event.is_empty() {
+                "an unnamed event".to_string()
+            } else {
+                shown(event)
+            },
+            events.join(" or ")
+        )));
+    }
+    run.correlation_id().ok_or_else(|| {
+        Ending::Error(format!(
+            "run {}'s title carries no correlation ID (a UUID after \" — \"); refusing to read it",
+            run.id
+        ))
+    })
+}
+
+/// Text from outside, fit for a one-line message.
+fn shown(s: &str) -> String {
+    crate::text::cap(&crate::text::one_line(s), 100)
+}
+
+/// A run's status or conclusion as shown: GitHub's words are lowercase letters and `_`;
+/// anything else is `unknown`.
+fn word(s: Option<&str>) -> &str {
+    match s {
+        Some(w)
+            if !w.is_empty()
+                && w.len() <= 32
+                && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+        {
+            w
+        }
+        _ => "unknown",
+    }
+}
+
+/// The run's page, when it is a web URL of this GitHub; otherwise it is not shown.
+fn trusted_link(web: &WebHost, html_url: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(html_url?).ok()?;
+    (matches!(url.scheme(), "http" | "https") && web.serves(&url)).then(|| url.to_string())
 }
 
 /// Appends what the token lacks to a permission error.
@@ -420,7 +618,7 @@ async fn find_run(
         if let Some(run) = runs.workflow_runs.into_iter().find(|r| r.names(cid)) {
             return Ok(run);
         }
-        if Instant::now() + gh.clock.scaled(interval) >= queue_deadline {
+        if crate::clock::later(Instant::now(), gh.clock.scaled(interval)) >= queue_deadline {
             return Err(no_run(config, cid));
         }
         gh.clock.sleep(jitter(interval)).await;
@@ -467,16 +665,22 @@ async fn timeout(
     }
 }
 
-/// The report of a completed run: from its artifact, else from its job logs.
+/// The report of a completed run: from its artifact, else from its job logs. A report
+/// for another correlation ID than `expected` is refused as `refuse` says.
 async fn fetch_report(
     config: &GithubConfig,
     gh: &Github,
     progress: &Progress,
     run: WorkflowRun,
-    expected: Option<&str>,
+    expected: &str,
     deadline: Instant,
+    refuse: fn(String) -> Ending,
 ) -> Ending {
     let mut why_not = Vec::new();
+    // The artifact may use half the time left, so that a download that stalls still
+    // leaves the job log its chance.
+    let left = deadline.saturating_duration_since(Instant::now());
+    let artifact_deadline = crate::clock::later(Instant::now(), left / 2);
     let artifacts = gh
         .get::<Artifacts>(
             gh.repo_url(
@@ -487,7 +691,7 @@ async fn fetch_report(
                 ],
             ),
             &format!("listing the artifacts of run {}", run.id),
-            deadline,
+            artifact_deadline,
         )
         .await;
     match artifacts {
@@ -501,18 +705,16 @@ async fn fetch_report(
             Some(a) if a.expired => {
                 why_not.push(format!("the artifact {} has expired", config.artifact_name))
             }
-            Some(a) if a.size_in_bytes > artifact::MAX_ZIP => why_not.push(format!(
-                "the artifact is {} bytes, more than the {}-byte limit",
-                a.size_in_bytes,
-                artifact::MAX_ZIP
-            )),
+            Some(a) if artifact::zip_too_big(a.size_in_bytes).is_some() => {
+                why_not.extend(artifact::zip_too_big(a.size_in_bytes))
+            }
             Some(a) => {
                 let zip = gh
                     .download(
                         gh.repo_url(&format!("actions/artifacts/{}/zip", a.id), &[]),
                         &format!("downloading artifact {}", a.name),
                         artifact::MAX_ZIP,
-                        deadline,
+                        artifact_deadline,
                     )
                     .await;
                 match zip
@@ -520,7 +722,9 @@ async fn fetch_report(
                     .and_then(|z| artifact::report_from_zip(&z))
                     .and_then(|json| parse_report(&json, "artifact"))
                 {
-                    Ok(report) => return verified(run, report, "artifact", expected),
+                    Ok(report) => {
+                        return verified(run, report, Source::Artifact, expected, refuse);
+                    }
                     Err(e) => why_not.push(e),
                 }
             }
@@ -532,23 +736,25 @@ async fn fetch_report(
     ));
 
     match report_from_logs(gh, &run, expected, deadline).await {
-        Ok(report) => verified(run, report, "log", expected),
+        Ok(report) => verified(run, report, Source::Log, expected, refuse),
         Err(e) => {
             why_not.push(e);
             Ending::NoReport(format!(
                 "run {} ended {} without a readable report: {}",
                 run.id,
-                run.conclusion.as_deref().unwrap_or("(no conclusion)"),
+                word(run.conclusion.as_deref()),
                 why_not.join("; ")
             ))
         }
     }
 }
 
+/// The report in the job logs of `run`: the one block of the tool, in one log. A log with
+/// a block that cannot be trusted, or more than one block in all, is refused.
 async fn report_from_logs(
     gh: &Github,
     run: &WorkflowRun,
-    expected: Option<&str>,
+    expected: &str,
     deadline: Instant,
 ) -> Result<Report, String> {
     let jobs: Jobs = gh
@@ -565,6 +771,7 @@ async fn report_from_logs(
     // A job whose log cannot be read (a skipped gate job, an expired log) does not stop
     // the search: the report may be in the next one.
     let mut unreadable = Vec::new();
+    let mut found: Option<String> = None;
     for job in &jobs.jobs {
         let log = match gh
             .download(
@@ -581,9 +788,20 @@ async fn report_from_logs(
                 continue;
             }
         };
-        if let Some(json) = artifact::report_from_log(&String::from_utf8_lossy(&log), expected) {
-            return parse_report(json.as_bytes(), "job log");
+        match artifact::report_from_log(&String::from_utf8_lossy(&log), expected) {
+            Ok(None) => {}
+            Ok(Some(_)) if found.is_some() => {
+                return Err(
+                    "more than one job log holds a report block where the tool writes one; refusing to choose"
+                        .to_string(),
+                );
+            }
+            Ok(Some(json)) => found = Some(json),
+            Err(e) => return Err(format!("job {}: {e}", shown(&job.name))),
         }
+    }
+    if let Some(json) = found {
+        return parse_report(json.as_bytes(), "job log");
     }
     let mut why = "no job log holds the report block".to_string();
     for e in unreadable {
@@ -598,25 +816,44 @@ fn parse_report(json: &[u8], source: &str) -> Result<Report, String> {
         .map_err(|e| format!("the report in the {source} is not valid: {e}"))
 }
 
-/// Never reports another run's result.
+/// Never reports another run's result; flags a run whose conclusion contradicts its report.
 fn verified(
     run: WorkflowRun,
     report: Report,
-    source: &'static str,
-    expected: Option<&str>,
+    source: Source,
+    expected: &str,
+    refuse: fn(String) -> Ending,
 ) -> Ending {
-    if let Some(want) = expected
-        && !report.correlation_id.eq_ignore_ascii_case(want)
-    {
-        return Ending::NoReport(format!(
-            "run {}'s report is for correlation ID {}, not {want}; refusing to show another run's result",
-            run.id, report.correlation_id
+    let got = &report.correlation_id;
+    if crate::config::parse_uuid("", got).is_err() {
+        return refuse(format!(
+            "run {}'s report ({}) carries a correlation ID that is not a UUID; refusing to show it",
+            run.id,
+            source.described()
         ));
     }
+    if !got.eq_ignore_ascii_case(expected) {
+        return refuse(format!(
+            "run {}'s report is for correlation ID {got}, not {expected}; refusing to show another run's result",
+            run.id
+        ));
+    }
+    let contradiction = run.conclusion.as_deref().and_then(|c| {
+        let run_succeeded = c == "success";
+        let report_succeeded = report.conclusion == Conclusion::Success;
+        (run_succeeded != report_succeeded).then(|| {
+            format!(
+                "the run concluded {} but its report says {}: the two disagree",
+                word(Some(c)),
+                report.conclusion.as_str()
+            )
+        })
+    });
     Ending::Report(Box::new(Found {
         run,
         report,
         source,
+        contradiction,
     }))
 }
 
@@ -625,13 +862,13 @@ async fn finish(config: &GithubConfig, gh: &Github, ending: Ending) -> anyhow::R
     let code = ending.exit_code();
     match &ending {
         Ending::Report(found) => {
-            let out = render(config.format, found);
+            let out = render(config, config.format, found);
             print!("{out}");
             if let Some(webhook) = &config.discord_webhook {
                 let payload = if config.format == ResultFormat::Discord {
                     out
                 } else {
-                    render(ResultFormat::Discord, found)
+                    render(config, ResultFormat::Discord, found)
                 };
                 post_webhook(gh, webhook, payload).await?;
             }
@@ -646,6 +883,7 @@ async fn finish(config: &GithubConfig, gh: &Github, ending: Ending) -> anyhow::R
                     line.push_str(&format!("  run {id}"));
                 }
                 if let Some(url) = v["html_url"].as_str() {
+                    // Checked by trusted_link before it was put there.
                     line.push_str(&format!("  {url}"));
                 }
                 println!("{line}");
@@ -663,37 +901,48 @@ async fn finish(config: &GithubConfig, gh: &Github, ending: Ending) -> anyhow::R
             }
         },
         Ending::Timeout(m) | Ending::NoReport(m) | Ending::Error(m) => {
-            eprintln!("error: {}", crate::text::one_line(m));
+            eprintln!("error: {}", progress::clean(m));
         }
     }
     Ok(code)
 }
 
-fn render(format: ResultFormat, found: &Found) -> String {
-    let run_url = found.run.html_url.clone();
+fn render(config: &GithubConfig, format: ResultFormat, found: &Found) -> String {
+    let run_url = trusted_link(&config.web, found.run.html_url.as_deref());
+    let warnings = found.warnings();
     match format {
         ResultFormat::Text => {
-            format!(
-                "run {} {} ({}; report from the {}){}\n{}",
+            let mut out = format!(
+                "run {} {} ({}; report {}){}\n",
                 found.run.id,
-                found.run.status.as_deref().unwrap_or(""),
-                found.run.conclusion.as_deref().unwrap_or("no conclusion"),
-                found.source,
+                word(found.run.status.as_deref()),
+                word(found.run.conclusion.as_deref()),
+                found.source.described(),
                 run_url.map(|u| format!("  {u}")).unwrap_or_default(),
-                Text::for_stdout().render(&found.report)
-            )
+            );
+            if let Some(c) = &found.contradiction {
+                out.push_str(&format!("warning: {c}\n"));
+            }
+            out.push_str(&Text::for_stdout().render(&found.report));
+            out
         }
         ResultFormat::Json => {
             let v = json!({
                 "run": found.run,
-                "source": found.source,
+                "source": found.source.key(),
+                "warnings": warnings,
+                "consistent": found.contradiction.is_none(),
                 "report": found.report,
             });
             let mut s = serde_json::to_string_pretty(&v).expect("serialisable");
             s.push('\n');
             s
         }
-        ResultFormat::Discord => Discord { run_url }.render(&found.report),
+        ResultFormat::Discord => Discord {
+            run_url,
+            notes: warnings,
+        }
+        .render(&found.report),
     }
 }
 
@@ -727,6 +976,28 @@ async fn post_webhook(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_and_links_from_github_are_shown_only_as_what_they_claim_to_be() {
+        assert_eq!(word(Some("in_progress")), "in_progress");
+        assert_eq!(word(Some("\u{1b}[2Jdone")), "unknown");
+        assert_eq!(word(Some("Success")), "unknown");
+        assert_eq!(word(Some(&"a".repeat(33))), "unknown");
+        assert_eq!(word(Some("")), "unknown");
+        assert_eq!(word(None), "unknown");
+        let web = WebHost::of_api(&url::Url::parse("https://api.github.com/").unwrap());
+        let link = "https://github.com/acme/site/actions/runs/1";
+        assert_eq!(trusted_link(&web, Some(link)).as_deref(), Some(link));
+        for bad in [
+            "https://evil.example/acme/site/actions/runs/1",
+            "https://github.com.evil.example/x",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
+            assert_eq!(trusted_link(&web, Some(bad)), None, "{bad}");
+        }
+        assert_eq!(trusted_link(&web, None), None);
+    }
 
     #[test]
     fn the_payload_is_checked_before_sending() {

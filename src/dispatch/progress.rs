@@ -1,12 +1,23 @@
 //! Progress on standard error while the client waits: on a terminal, one spinner line
 //! rewritten in place with the run's state and the time waited; otherwise one plain line
-//! per change of state (logs and chat bots read those).
+//! per change of state (logs and chat bots read those). Every message passes through
+//! [`clean`] here, whatever it carries from outside (zip member names, GitHub's error
+//! texts, run states): one line, no control or escape sequences, bounded length.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Instant;
 
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// Longest progress message, in characters.
+pub const MAX_MESSAGE: usize = 1000;
+
+/// `message` as it may reach a terminal: one line, control characters neutralised, at
+/// most [`MAX_MESSAGE`] characters.
+pub fn clean(message: &str) -> String {
+    crate::text::cap(&crate::text::one_line(message), MAX_MESSAGE)
+}
 
 pub struct Progress {
     tty: bool,
@@ -31,10 +42,11 @@ impl Progress {
 
     /// The current state; printed when it changed (plain) or always (spinner).
     pub fn state(&self, message: &str) {
-        let mut state = self.state.lock().unwrap();
+        let message = clean(message);
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let changed = state.0 != message;
         if changed {
-            state.0 = message.to_string();
+            state.0 = message.clone();
         }
         let mut err = std::io::stderr().lock();
         if self.tty {
@@ -53,6 +65,7 @@ impl Progress {
 
     /// A one-off note (a wait, a fallback), on its own line.
     pub fn note(&self, message: &str) {
+        let message = clean(message);
         let mut err = std::io::stderr().lock();
         if self.tty {
             let _ = write!(err, "\r\x1b[2K");
@@ -67,5 +80,20 @@ impl Progress {
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_one_bounded_line_without_escapes() {
+        let shown = clean("zip holds \u{1b}]0;owned\u{7}\u{1b}[2J and\nmore\r");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.starts_with("zip holds "), "{shown:?}");
+        let long = clean(&"x".repeat(10 * MAX_MESSAGE));
+        assert_eq!(long.chars().count(), MAX_MESSAGE);
+        assert_eq!(clean("run 1 queued"), "run 1 queued");
     }
 }

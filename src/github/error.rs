@@ -37,6 +37,12 @@ pub enum GithubError {
     #[error("{what}: {message}")]
     Transport { what: String, message: String },
 
+    /// A write (a dispatch, a cancel) that may or may not have reached GitHub: it failed
+    /// after it may have been sent (a 5xx, a timeout, a connection lost), so it was not
+    /// sent again.
+    #[error("{what}: {message}; GitHub may or may not have acted on it, and it was not sent again")]
+    Ambiguous { what: String, message: String },
+
     #[error("{what}: gave up after {} s", .waited.as_secs())]
     Deadline { what: String, waited: Duration },
 

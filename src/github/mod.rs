@@ -1,9 +1,12 @@
 //! The GitHub REST client of `dispatch` and `result`: every request goes through one
 //! place that sets `User-Agent`, `X-GitHub-Api-Version` and the token, asks the rate-limit
 //! governor first, revalidates GETs with `If-None-Match` (a 304 is free), retries
-//! transient failures within the caller's deadline, and turns error answers into
-//! [`GithubError`] variants. A redirect within the API (a renamed repository) is followed
-//! with the token; a download's redirect to another host gets a fresh request without it.
+//! transient failures of reads within the caller's deadline, and turns error answers into
+//! [`GithubError`] variants. Writes (POST) are sent at most once: one is sent again only
+//! when the connection could not be made, so nothing reached GitHub; any other failure
+//! is [`GithubError::Ambiguous`]. The caller's deadline covers the whole exchange, the
+//! body included. A redirect within the API (a renamed repository) is followed with the
+//! token; a download's redirect to another host gets a fresh request without it.
 
 pub mod error;
 pub mod ratelimit;
@@ -141,9 +144,16 @@ impl Github {
         reading: Reading,
     ) -> Result<Answer, GithubError> {
         let cache_key = (method == Method::GET).then(|| url.to_string());
+        let write = !matches!(method, Method::GET | Method::HEAD);
         let mut failures = 0u32;
         let mut redirects = 0u32;
+        // Set after a 304 that had no cached answer: the next try bypasses caches.
+        let mut uncached_304 = false;
         let began = Instant::now();
+        let deadline_passed = || GithubError::Deadline {
+            what: what.to_string(),
+            waited: self.clock.since(began),
+        };
         loop {
             let hold = self.governor.wait_before_request();
             if !hold.is_zero() {
@@ -156,7 +166,9 @@ impl Github {
                 .header(header::ACCEPT, "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", API_VERSION)
                 .bearer_auth(self.token.expose());
-            if let Some(key) = &cache_key
+            if uncached_304 {
+                req = req.header(header::CACHE_CONTROL, "no-cache");
+            } else if let Some(key) = &cache_key
                 && let Some((etag, _)) = self.etags.lock().unwrap().get(key)
             {
                 req = req.header(header::IF_NONE_MATCH, etag.clone());
@@ -164,18 +176,28 @@ impl Github {
             if let Some(body) = body {
                 req = req.json(body);
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            let sent = tokio::time::timeout(left, req.send()).await;
+            let sent = until(deadline, req.send()).await;
             let response = match sent {
-                Err(_) => {
-                    return Err(GithubError::Deadline {
+                Err(_) if write => {
+                    return Err(GithubError::Ambiguous {
                         what: what.to_string(),
-                        waited: self.clock.since(began),
+                        message: format!(
+                            "no answer within the deadline ({} s)",
+                            self.clock.since(began).as_secs()
+                        ),
                     });
                 }
+                Err(_) => return Err(deadline_passed()),
                 Ok(Err(e)) => {
-                    failures += 1;
                     let message = crate::text::error_chain(&e);
+                    // Only a connection that was never made certainly sent nothing.
+                    if write && !e.is_connect() {
+                        return Err(GithubError::Ambiguous {
+                            what: what.to_string(),
+                            message,
+                        });
+                    }
+                    failures += 1;
                     if failures >= ATTEMPTS {
                         return Err(GithubError::Transport {
                             what: what.to_string(),
@@ -199,22 +221,47 @@ impl Github {
             let status = response.status();
             let headers = response.headers().clone();
             self.governor.observe(status.as_u16(), &headers);
-            if status == StatusCode::NOT_MODIFIED
-                && let Some(key) = &cache_key
-                && let Some((_, body)) = self.etags.lock().unwrap().get(key)
-            {
-                return Ok(Answer {
-                    status: 200,
-                    headers,
-                    body: body.clone(),
-                });
+            if status == StatusCode::NOT_MODIFIED {
+                let cached = cache_key
+                    .as_ref()
+                    .and_then(|key| self.etags.lock().unwrap().get(key).cloned());
+                if let Some((_, body)) = cached {
+                    return Ok(Answer {
+                        status: 200,
+                        headers,
+                        body,
+                    });
+                }
+                let said = format!(
+                    "{what}: GitHub answered 304 Not Modified to a request that had no cached answer"
+                );
+                if write || uncached_304 {
+                    return Err(GithubError::Invalid(format!(
+                        "{said}{}",
+                        if uncached_304 {
+                            ", twice (is a proxy between here and GitHub answering from its cache?)"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+                (self.note)(&format!("{said}; asking once more, past any cache"));
+                uncached_304 = true;
+                continue;
             }
-            let body = read_capped(response, reading.cap())
-                .await
-                .map_err(|message| GithubError::Transport {
-                    what: what.to_string(),
-                    message,
-                })?;
+            let body = match read_capped(response, reading.cap(), deadline).await {
+                Ok(body) => body,
+                // A write was answered: whether it was taken is in the status, even when
+                // the rest of the answer is lost.
+                Err(_) if write => Vec::new(),
+                Err(ReadError::Deadline) => return Err(deadline_passed()),
+                Err(ReadError::Transport(message)) => {
+                    return Err(GithubError::Transport {
+                        what: what.to_string(),
+                        message,
+                    });
+                }
+            };
             if status.is_redirection() {
                 // Within the API's origin: followed with the token (a renamed repository).
                 // Elsewhere: a download's location, or an error.
@@ -278,6 +325,12 @@ impl Github {
                         "{what}: not found (404) in {} — check the name, and that the token can see the repository",
                         self.repo
                     )));
+                }
+                s if s >= 500 && write => {
+                    return Err(GithubError::Ambiguous {
+                        what: what.to_string(),
+                        message: format!("GitHub answered {s} ({message})"),
+                    });
                 }
                 s if s >= 500 => {
                     failures += 1;
@@ -368,13 +421,13 @@ impl Github {
                 target.scheme()
             )));
         }
-        let left = deadline.saturating_duration_since(Instant::now());
-        let response = tokio::time::timeout(left, self.http.get(target).send())
+        let deadline_passed = || GithubError::Deadline {
+            what: what.to_string(),
+            waited: self.clock.since(began),
+        };
+        let response = until(deadline, self.http.get(target).send())
             .await
-            .map_err(|_| GithubError::Deadline {
-                what: what.to_string(),
-                waited: self.clock.since(began),
-            })?
+            .map_err(|_| deadline_passed())?
             .map_err(|e| GithubError::Transport {
                 what: what.to_string(),
                 message: crate::text::error_chain(&e.without_url()),
@@ -394,13 +447,15 @@ impl Github {
                 "{what}: {len} bytes, more than the {cap}-byte limit"
             )));
         }
-        let body =
-            read_capped(response, cap + 1)
-                .await
-                .map_err(|message| GithubError::Transport {
+        let body = read_capped(response, cap + 1, deadline)
+            .await
+            .map_err(|e| match e {
+                ReadError::Deadline => deadline_passed(),
+                ReadError::Transport(message) => GithubError::Transport {
                     what: what.to_string(),
                     message,
-                })?;
+                },
+            })?;
         cap_body(body, cap, what)
     }
 }
@@ -478,21 +533,48 @@ fn cap_body(body: Vec<u8>, cap: u64, what: &str) -> Result<Vec<u8>, GithubError>
     Ok(body)
 }
 
-/// Reads at most `cap` bytes of a body (more is cut off; callers compare the length).
-async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| crate::text::error_chain(&e.without_url()))?
-    {
-        let room = (cap as usize).saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() as u64 >= cap {
-            break;
+/// `job`, unless `deadline` passes first.
+async fn until<F: std::future::Future>(
+    deadline: Instant,
+    job: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), job).await
+}
+
+/// Why a body could not be read.
+#[derive(Debug)]
+enum ReadError {
+    /// The deadline passed while it was arriving.
+    Deadline,
+    /// The connection failed.
+    Transport(String),
+}
+
+/// Reads at most `cap` bytes of a body (more is cut off; callers compare the length),
+/// by `deadline`: a body that trickles or stalls ends there.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: u64,
+    deadline: Instant,
+) -> Result<Vec<u8>, ReadError> {
+    let read = async {
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| ReadError::Transport(crate::text::error_chain(&e.without_url())))?
+        {
+            let room = (cap as usize).saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() as u64 >= cap {
+                break;
+            }
         }
-    }
-    Ok(body)
+        Ok(body)
+    };
+    until(deadline, read)
+        .await
+        .unwrap_or(Err(ReadError::Deadline))
 }
 
 /// GitHub's `message` field, or the start of the body.

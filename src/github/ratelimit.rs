@@ -2,7 +2,8 @@
 //! said about the primary rate limit (`x-ratelimit-remaining` / `-reset`), holds requests
 //! back while the limit is exhausted, and tells a rate-limit 403/429 (primary or
 //! secondary) from a permission 403. It also counts requests: everything but a 304 counts
-//! against the primary limit.
+//! against the primary limit. Every wait read from a header is clamped to [`MAX_WAIT`]: a
+//! reset years away is a wait past any deadline, never an overflow.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -12,6 +13,9 @@ use reqwest::header::HeaderMap;
 
 /// The shortest wait after a secondary rate limit, as GitHub asks.
 pub const SECONDARY_MIN_WAIT: Duration = Duration::from_secs(60);
+/// The longest wait taken from a header (`retry-after`, `x-ratelimit-reset`). Longer is
+/// no different for the client: every command's deadline is shorter, so it gives up.
+pub const MAX_WAIT: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Default)]
 pub struct Governor {
@@ -60,15 +64,22 @@ fn skew_of(headers: &HeaderMap) -> Option<i64> {
         .get(reqwest::header::DATE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())?;
-    let server = date.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
-    Some(server - now_unix() as i64)
+    let server = i64::try_from(date.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    Some(server.saturating_sub(now_unix() as i64))
 }
 
 /// Time until `reset` (GitHub's clock), plus a second: `x-ratelimit-reset` is GitHub's
 /// time, so a local clock running ahead must not shorten the wait.
 fn until_reset(reset: u64, skew: i64) -> Duration {
-    let github_now = (now_unix() as i64 + skew).max(0) as u64;
-    Duration::from_secs(reset.saturating_sub(github_now) + 1)
+    let github_now = (now_unix() as i64).saturating_add(skew).max(0) as u64;
+    clamp(Duration::from_secs(
+        reset.saturating_sub(github_now).saturating_add(1),
+    ))
+}
+
+/// A wait from a header, at most [`MAX_WAIT`].
+fn clamp(wait: Duration) -> Duration {
+    wait.min(MAX_WAIT)
 }
 
 impl Governor {
@@ -105,14 +116,15 @@ impl Governor {
         if status != 403 && status != 429 {
             return Limited::No;
         }
-        let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+        let retry_after = header_u64(headers, "retry-after").map(|s| clamp(Duration::from_secs(s)));
         let remaining = header_u64(headers, "x-ratelimit-remaining");
         let lower = body.to_ascii_lowercase();
         let secondary = lower.contains("secondary rate limit") || lower.contains("abuse");
         if secondary {
             let wait = retry_after
                 .unwrap_or(SECONDARY_MIN_WAIT)
-                .max(SECONDARY_MIN_WAIT);
+                .max(SECONDARY_MIN_WAIT)
+                .min(MAX_WAIT);
             return Limited::Secondary(wait);
         }
         if remaining == Some(0) {
@@ -232,6 +244,36 @@ mod tests {
             g.classify(429, &HeaderMap::new(), ""),
             Limited::Secondary(SECONDARY_MIN_WAIT)
         );
+    }
+
+    #[test]
+    fn absurd_waits_are_clamped() {
+        let g = Governor::default();
+        let max = u64::MAX.to_string();
+        let h = headers(&[("retry-after", max.clone())]);
+        assert_eq!(g.classify(429, &h, ""), Limited::Secondary(MAX_WAIT));
+        assert_eq!(
+            g.classify(403, &h, "You have exceeded a secondary rate limit"),
+            Limited::Secondary(MAX_WAIT)
+        );
+        let h = headers(&[
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", max),
+        ]);
+        assert_eq!(
+            g.classify(403, &h, "API rate limit exceeded"),
+            Limited::Primary(MAX_WAIT)
+        );
+        g.observe(403, &h);
+        assert_eq!(g.wait_before_request(), MAX_WAIT);
+        // A wait just under the bound is kept as it is.
+        let h = headers(&[("retry-after", "3599".into())]);
+        assert_eq!(
+            g.classify(429, &h, ""),
+            Limited::Secondary(Duration::from_secs(3599))
+        );
+        assert_eq!(until_reset(u64::MAX, i64::MAX), MAX_WAIT);
+        assert_eq!(until_reset(0, i64::MIN), Duration::from_secs(1));
     }
 
     #[test]

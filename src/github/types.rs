@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Repo;
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct WorkflowRun {
     pub id: u64,
@@ -17,6 +19,10 @@ pub struct WorkflowRun {
     pub conclusion: Option<String>,
     #[serde(default)]
     pub event: Option<String>,
+    /// The workflow file, `.github/workflows/NAME.yml` (sometimes with the repository in
+    /// front and `@REF` after it).
+    #[serde(default)]
+    pub path: Option<String>,
     #[serde(default)]
     pub html_url: Option<String>,
     #[serde(default)]
@@ -37,6 +43,22 @@ impl WorkflowRun {
     pub fn names(&self, correlation_id: &str) -> bool {
         self.correlation_id()
             .is_some_and(|id| id.eq_ignore_ascii_case(correlation_id))
+    }
+
+    /// Whether the run is of the workflow file `workflow` in `repo`: its path is
+    /// `.github/workflows/<workflow>` or `<repo>/.github/workflows/<workflow>`, with or
+    /// without `@<ref>` after it.
+    pub fn is_of_workflow(&self, repo: &Repo, workflow: &str) -> bool {
+        let Some(path) = self.path.as_deref() else {
+            return false;
+        };
+        let path = path.split_once('@').map_or(path, |(p, _)| p);
+        let file = format!(".github/workflows/{workflow}");
+        match path.strip_suffix(&file) {
+            Some("") => true,
+            Some(prefix) => prefix.eq_ignore_ascii_case(&format!("{repo}/")),
+            None => false,
+        }
     }
 
     /// The correlation ID in the run's title, `Diagnose on Demand — <id> by <requester>`:
@@ -110,6 +132,7 @@ mod tests {
             status: None,
             conclusion: None,
             event: None,
+            path: None,
             html_url: None,
             created_at: None,
             updated_at: None,
@@ -125,6 +148,36 @@ mod tests {
         assert!(!run(&format!("Diagnose on Demand — x{id} by alice")).names(id));
         assert!(!run("Diagnose on Demand — 0b7c8f5e by alice").names(id));
         assert!(run(&format!("Diagnose on Demand — {} by x", id.to_uppercase())).names(id));
+    }
+
+    #[test]
+    fn the_workflow_is_read_from_the_path() {
+        let repo = Repo {
+            owner: "acme".into(),
+            name: "site".into(),
+        };
+        let of = |path: Option<&str>| {
+            let mut r = run("x");
+            r.path = path.map(str::to_string);
+            r.is_of_workflow(&repo, "diagnose-dispatch.yml")
+        };
+        assert!(of(Some(".github/workflows/diagnose-dispatch.yml")));
+        assert!(of(Some(".github/workflows/diagnose-dispatch.yml@main")));
+        assert!(of(Some(
+            "acme/site/.github/workflows/diagnose-dispatch.yml@main"
+        )));
+        assert!(of(Some(
+            "Acme/Site/.github/workflows/diagnose-dispatch.yml"
+        )));
+        assert!(!of(Some(".github/workflows/ci.yml")));
+        assert!(!of(Some(".github/workflows/x-diagnose-dispatch.yml")));
+        assert!(!of(Some(
+            "other/repo/.github/workflows/diagnose-dispatch.yml@main"
+        )));
+        assert!(!of(Some(".github/workflows/diagnose-dispatch.yml.bak")));
+        assert!(!of(Some("dynamic/diagnose-dispatch.yml")));
+        assert!(!of(Some("")));
+        assert!(!of(None));
     }
 
     #[test]

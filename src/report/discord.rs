@@ -18,9 +18,13 @@ const EMBED_DESCRIPTION_LIMIT: usize = 4096;
 const SHORT_FIELD_LIMIT: usize = 300;
 const DETAIL_LIMIT: usize = 140;
 
+#[derive(Debug, Clone, Default)]
 pub struct Discord {
     /// The run's page, when known.
     pub run_url: Option<String>,
+    /// Warnings shown under the headline, each on its own line with ⚠️ (the report was
+    /// read from the job log; the run's conclusion contradicts the report).
+    pub notes: Vec<String>,
 }
 
 fn emoji(o: Outcome) -> &'static str {
@@ -89,7 +93,7 @@ pub fn started(correlation_id: &str, run_url: Option<&str>) -> String {
 impl Renderer for Discord {
     fn render(&self, report: &Report) -> String {
         let success = report.conclusion == Conclusion::Success;
-        let headline = format!(
+        let mut headline = format!(
             "{} **Diagnose on Demand: {}**{}",
             if success { "✅" } else { "❌" },
             report.conclusion.as_str(),
@@ -98,6 +102,9 @@ impl Renderer for Discord {
                 None => String::new(),
             }
         );
+        for note in &self.notes {
+            headline.push_str(&format!("\n⚠️ {}", fit(&escape(note), 300)));
+        }
         let lines: Vec<String> = report
             .checks
             .iter()
@@ -214,6 +221,7 @@ mod tests {
         serde_json::from_str(
             &Discord {
                 run_url: Some("https://github.com/a/b/actions/runs/1".into()),
+                notes: vec![],
             }
             .render(r),
         )
@@ -247,6 +255,22 @@ mod tests {
                 .map(|f| chars(&f["name"]) + chars(&f["value"]))
                 .sum::<usize>()
             + chars(&embed["footer"]["text"])
+    }
+
+    #[test]
+    fn notes_are_shown_under_the_headline() {
+        let out = Discord {
+            run_url: None,
+            notes: vec!["report from the job log".into(), "x".repeat(5_000)],
+        }
+        .render(&report(&"d".repeat(5_000)));
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let content = v["content"].as_str().unwrap();
+        let lines: Vec<&str> = content.lines().collect();
+        assert!(lines[0].starts_with("❌ **Diagnose on Demand: failure**"));
+        assert_eq!(lines[1], "⚠️ report from the job log");
+        assert!(lines[2].starts_with("⚠️ xxx"), "{content}");
+        assert!(content.chars().count() <= CONTENT_LIMIT);
     }
 
     #[test]

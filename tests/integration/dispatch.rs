@@ -3,12 +3,13 @@
 //! wrote against a loopback target (its JSON as the artifact, its output as the job log).
 
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::support::github::{
     ArtifactKind, Canned, DispatchDetails, ELSEWHERE_REPO, FakeGithub, GHES_PREFIX, OLD_REPO,
-    RUN_ID, Scenario, TOKEN, WEB_REPO, as_job_log, zip_of,
+    RUN_ID, Scenario, TOKEN, WEB_REPO, as_job_log, hang_up, trickled, zip_of,
 };
 use crate::support::httpd::{Reply, Server};
 use crate::support::{Run, bin, run};
@@ -212,6 +213,7 @@ fn dispatch_prints_the_report_check_wrote_in_each_format() {
             "http://{}/acme/site/actions/runs/{RUN_ID}",
             gh.addr
         )),
+        notes: vec![],
     }
     .render(&report);
     assert_eq!(r.stdout, expected);
@@ -511,31 +513,40 @@ fn rate_limits_are_waited_out_and_permission_errors_named() {
 
 #[test]
 fn api_errors_exit_2_with_one_line() {
-    for (status, body, expect) in [
+    for (kind, via, status, body, expect) in [
         (
+            "dispatch",
+            "repository",
             404,
             r#"{"message":"Not Found"}"#,
             "not found (404) in acme/site",
         ),
         (
+            "dispatch",
+            "repository",
             422,
             r#"{"message":"Validation Failed"}"#,
             "GitHub answered 422: Validation Failed",
         ),
         (
+            "dispatch",
+            "repository",
             401,
             r#"{"message":"Bad credentials"}"#,
             "GitHub rejected the token",
         ),
+        // A read is retried (a write is not: see at_most_once_dispatch).
         (
+            "repo",
+            "workflow",
             503,
             r#"{"message":"Service Unavailable"}"#,
             "GitHub answered 503 after 3 attempts",
         ),
     ] {
         let gh = FakeGithub::start(Scenario::default());
-        gh.fault("dispatch", vec![Canned::new(status, &[], body); 3]);
-        let r = dispatch(&gh, &[]);
+        gh.fault(kind, vec![Canned::new(status, &[], body); 3]);
+        let r = dispatch(&gh, &["--via", via]);
         assert_eq!(r.code, 2, "{status}: {}", r.stderr);
         // Retries are announced; the error is one line, the last.
         let errors: Vec<&str> = r
@@ -559,6 +570,8 @@ fn api_errors_exit_2_with_one_line() {
 #[test]
 fn a_run_that_does_not_finish_in_time_exits_3_and_can_be_cancelled() {
     let gh = FakeGithub::start(Scenario {
+        // Listed at once: the 30-s queue timeout is 30 ms of real time.
+        appear_after: 0,
         queued_polls: 10_000,
         ..Scenario::default()
     });
@@ -654,7 +667,9 @@ fn without_a_usable_artifact_the_report_comes_from_the_job_log() {
             log: Some(out.log.clone()),
             ..Scenario::default()
         });
-        let r = dispatch(&gh, &["--format", "json"]);
+        // Moving megabytes takes real time, which the 1000× time scale makes look long:
+        // room for it.
+        let r = dispatch(&gh, &["--format", "json", "--timeout", "3600"]);
         assert_eq!(r.code, 0, "{why}: {}", r.stderr);
         assert!(r.stderr.contains(why), "{why}: {}", r.stderr);
         let v: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -704,7 +719,8 @@ fn result_reads_an_existing_run_including_reports_of_the_original_workflow() {
     let r = dispatch(&gh, &["--no-wait"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains(CID));
-    let url = format!("https://github.com/acme/site/actions/runs/{RUN_ID}");
+    // The run's page, as the API names it (on the fake's own host).
+    let url = format!("http://{}/acme/site/actions/runs/{RUN_ID}", gh.addr);
     let r =
         run(bin()
             .env("GITHUB_TOKEN", TOKEN)
@@ -853,6 +869,566 @@ fn bad_dispatch_input_is_refused_before_any_request() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("plain http"), "{}", r.stderr);
     assert!(gh.requests().is_empty());
+}
+
+// ---- what `result` and `dispatch` accept --------------------------------------------------
+
+/// A completed run of `scenario`, dispatched earlier (with --no-wait), read back with
+/// `result` (by its page's URL on the fake, or by `run` when given).
+fn result_of(scenario: Scenario, run_arg: Option<&str>, extra: &[&str]) -> (FakeGithub, Run) {
+    let gh = FakeGithub::start(Scenario {
+        queued_polls: 0,
+        in_progress_polls: 0,
+        ..scenario
+    });
+    let r = dispatch(&gh, &["--no-wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let url = format!("http://{}/acme/site/actions/runs/{RUN_ID}", gh.addr);
+    let mut args = vec!["result", run_arg.unwrap_or(&url)];
+    args.extend_from_slice(extra);
+    let r = client(&gh, &args);
+    (gh, r)
+}
+
+/// Exit 2, one line on stderr containing `expect`, nothing on stdout.
+fn assert_refused(r: &Run, expect: &str) {
+    assert_eq!(r.code, 2, "{expect}: {}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.is_empty(), "{expect}: printed {}", r.stdout);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains(expect), "{expect}: {}", r.stderr);
+}
+
+fn forged_artifact(cid: &str) -> ArtifactKind {
+    let forged = healthy_run().json.replace(CID, cid);
+    ArtifactKind::Zip(zip_of(&[("diagnose-summary.json", forged.as_bytes())]))
+}
+
+#[test]
+fn result_reads_only_runs_of_the_diagnosis() {
+    // A pull request's CI run, titled by whoever opened it, whose artifact holds a report.
+    let (_, r) = result_of(
+        Scenario {
+            run_path: Some(".github/workflows/ci.yml".into()),
+            run_event: Some("pull_request".into()),
+            title: Some("Fix typo".into()),
+            artifact: forged_artifact(CID),
+            ..Scenario::default()
+        },
+        Some(&RUN_ID.to_string()),
+        &[],
+    );
+    assert_refused(
+        &r,
+        "is a run of .github/workflows/ci.yml, not of diagnose-dispatch.yml",
+    );
+
+    // Each rule on its own.
+    for (scenario, expect) in [
+        (
+            Scenario {
+                run_path: Some(".github/workflows/ci.yml".into()),
+                ..Scenario::default()
+            },
+            "not of diagnose-dispatch.yml (--workflow)",
+        ),
+        (
+            Scenario {
+                run_event: Some("pull_request".into()),
+                ..Scenario::default()
+            },
+            "was started by pull_request, not by repository_dispatch or workflow_dispatch",
+        ),
+        (
+            Scenario {
+                title: Some("Fix typo".into()),
+                ..Scenario::default()
+            },
+            "title carries no correlation ID",
+        ),
+        (
+            Scenario {
+                title: Some(format!("Fix typo — {CID}x by someone")),
+                ..Scenario::default()
+            },
+            "title carries no correlation ID",
+        ),
+        // The run is a diagnosis run, but its report is another's.
+        (
+            Scenario {
+                artifact: forged_artifact("00000000-0000-4000-8000-000000000000"),
+                ..Scenario::default()
+            },
+            "refusing to show another run's result",
+        ),
+    ] {
+        let scenario = Scenario {
+            artifact: match scenario.artifact {
+                ArtifactKind::Missing => forged_artifact(CID),
+                a => a,
+            },
+            ..scenario
+        };
+        let (_, r) = result_of(scenario, None, &[]);
+        assert_refused(&r, expect);
+    }
+
+    // A report whose correlation ID is not a UUID is refused without showing it.
+    let (_, r) = result_of(
+        Scenario {
+            // Escape sequences, as JSON writes them.
+            artifact: forged_artifact(r"\u001b]0;owned\u0007not-a-uuid"),
+            ..Scenario::default()
+        },
+        None,
+        &[],
+    );
+    assert_refused(&r, "carries a correlation ID that is not a UUID");
+    assert!(
+        !r.stderr.contains("owned") && !r.stderr.contains("not-a-uuid"),
+        "{}",
+        r.stderr
+    );
+
+    // A run URL on another host than the API's web host is refused before any request.
+    let gh = FakeGithub::start(Scenario::default());
+    for url in [
+        format!("https://github.com/acme/site/actions/runs/{RUN_ID}"),
+        format!(
+            "http://127.0.0.1:{}/acme/site/actions/runs/{RUN_ID}",
+            gh.addr.port() + 1
+        ),
+    ] {
+        let r = client(&gh, &["result", &url]);
+        assert_refused(&r, "RUN_URL: the run URL is on ");
+        assert!(
+            r.stderr.contains("but the runs of --api-url"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(gh.requests().is_empty(), "asked GitHub anyway");
+
+    // What passes all the rules is shown, as before.
+    let (_, r) = result_of(scenario_with_artifact(healthy_run()), None, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("report from the artifact"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn dispatch_follows_only_the_run_it_started() {
+    let out = healthy_run();
+    // A run of another workflow, found under this one's runs.
+    let gh = FakeGithub::start(Scenario {
+        run_path: Some(".github/workflows/ci.yml".into()),
+        ..scenario_with_artifact(out)
+    });
+    let r = dispatch(&gh, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("is a run of .github/workflows/ci.yml, not of diagnose-dispatch.yml"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+
+    // workflow_dispatch names the run; its title must carry our correlation ID.
+    let gh = FakeGithub::start(Scenario {
+        title_id: Some("11111111-2222-4333-8444-555555555555".into()),
+        ..scenario_with_artifact(out)
+    });
+    let r = dispatch(&gh, &["--via", "workflow"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("carries correlation ID 11111111-2222-4333-8444-555555555555, not"),
+        "{}",
+        r.stderr
+    );
+
+    // Started by workflow_dispatch, the run must show that event.
+    let gh = FakeGithub::start(Scenario {
+        run_event: Some("repository_dispatch".into()),
+        ..scenario_with_artifact(out)
+    });
+    let r = dispatch(&gh, &["--via", "workflow"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("was started by repository_dispatch, not by workflow_dispatch"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---- the job log ---------------------------------------------------------------------------
+
+/// What the runner logs for the request-validation step when the dispatch's
+/// frontend_url carries `injected` (lines after the first of a multi-line value are
+/// printed verbatim, without a timestamp), and the step then fails.
+fn validation_log(injected: &[String]) -> String {
+    let stamp = "2026-11-25T05:00:00.1000000Z ";
+    let mut log = String::from("\u{feff}");
+    for l in [
+        "##[group]Run uuid='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'",
+        "shell: /usr/bin/bash -e {0}",
+        "env:",
+        &format!("  CORRELATION_ID: {CID}"),
+        "  REQUESTER: mallory",
+        "  FRONTEND_URL_OVERRIDE: https://x.example",
+    ] {
+        log.push_str(&format!("{stamp}{l}\n"));
+    }
+    for l in injected {
+        log.push_str(l);
+        log.push('\n');
+    }
+    for l in [
+        "  ALLOWED_HOSTS: ",
+        "##[endgroup]",
+        "##[error]URL overrides need the repository variable DIAGNOSE_ALLOWED_HOSTS",
+        "##[error]Process completed with exit code 1.",
+    ] {
+        log.push_str(&format!("{stamp}{l}\n"));
+    }
+    log
+}
+
+/// The lines of a report block as `check` writes it, holding `json`.
+fn forged_block(json: &str, stamp: &str) -> Vec<String> {
+    let token = "0123456789abcdef0123456789abcdef";
+    [
+        format!("::stop-commands::{token}"),
+        format!("::remote-hands-report-begin::{CID}"),
+        json.to_string(),
+        format!("::remote-hands-report-end::{CID}"),
+        format!("::{token}::"),
+    ]
+    .into_iter()
+    .map(|l| format!("{stamp}{l}"))
+    .collect()
+}
+
+fn forged_json() -> String {
+    let v: Value = serde_json::from_str(&healthy_run().json).unwrap();
+    assert_eq!(v["conclusion"], "success");
+    serde_json::to_string(&v).unwrap()
+}
+
+#[test]
+fn a_report_forged_into_the_job_log_is_refused() {
+    // The forged block, as a multi-line environment value: no timestamps.
+    let gh = FakeGithub::start(Scenario {
+        conclusion: "failure",
+        log: Some(validation_log(&forged_block(&forged_json(), ""))),
+        ..Scenario::default()
+    });
+    let r = dispatch(&gh, &[]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("lacks the runner's timestamp"),
+        "{}",
+        r.stderr
+    );
+
+    // With timestamps forged too, beside the tool's own block: two blocks, none read.
+    let mut log = validation_log(&forged_block(
+        &forged_json(),
+        "2026-11-25T05:00:00.1000000Z ",
+    ));
+    log.push_str(&healthy_run().log);
+    let gh = FakeGithub::start(Scenario {
+        log: Some(log),
+        ..Scenario::default()
+    });
+    let r = dispatch(&gh, &[]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stderr.contains("holds 2 report blocks"), "{}", r.stderr);
+}
+
+#[test]
+fn a_report_from_the_job_log_says_so_and_a_contradicting_run_is_flagged() {
+    // The forged block cannot be told from the tool's (timestamps forged too, the tool's
+    // own never written), but the run failed while the report says success.
+    let scenario = || Scenario {
+        conclusion: "failure",
+        log: Some(validation_log(&forged_block(
+            &forged_json(),
+            "2026-11-25T05:00:00.1000000Z ",
+        ))),
+        ..Scenario::default()
+    };
+    let gh = FakeGithub::start(scenario());
+    let r = dispatch(&gh, &["--format", "text"]);
+    assert_eq!(
+        r.code, 1,
+        "a contradicted success is not a success: {}",
+        r.stderr
+    );
+    let first: Vec<&str> = r.stdout.lines().take(2).collect();
+    assert!(
+        first[0].starts_with(&format!(
+            "run {RUN_ID} completed (failure; report from the job log)"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        first[1],
+        "warning: the run concluded failure but its report says success: the two disagree"
+    );
+
+    let gh = FakeGithub::start(scenario());
+    let r = dispatch(&gh, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["source"], "log");
+    assert_eq!(v["consistent"], false);
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("from the job log"), "{warnings}");
+    assert!(warnings.contains("the run concluded failure"), "{warnings}");
+
+    let gh = FakeGithub::start(scenario());
+    let r = dispatch(&gh, &["--format", "discord"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let msg: Value = serde_json::from_str(&r.stdout).unwrap();
+    let content = msg["content"].as_str().unwrap();
+    assert!(content.contains("from the job log"), "{content}");
+    assert!(content.contains("the run concluded failure"), "{content}");
+
+    // The other way round: the run succeeded, its report says failure.
+    let failing = check_in_run(false);
+    let gh = FakeGithub::start(Scenario {
+        conclusion: "success",
+        ..scenario_with_artifact(&failing)
+    });
+    let r = dispatch(&gh, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["source"], "artifact");
+    assert_eq!(v["consistent"], false);
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([
+            "the run concluded success but its report says failure: the two disagree"
+        ])
+    );
+
+    // The tool's own block, with the run's conclusion agreeing: no warning but the source.
+    let gh = FakeGithub::start(Scenario {
+        log: Some(healthy_run().log.clone()),
+        ..Scenario::default()
+    });
+    let r = dispatch(&gh, &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["consistent"], true);
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!(["the report was read from the job log, not from the artifact"])
+    );
+}
+
+// ---- what reaches the terminal -----------------------------------------------------------
+
+#[test]
+fn outside_text_on_stderr_is_neutralised_and_bounded() {
+    // An artifact of 2,000 members with escape sequences in their names, none the report.
+    let names: Vec<String> = (0..2000)
+        .map(|i| format!("\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}{i}"))
+        .collect();
+    let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    let gh = FakeGithub::start(Scenario {
+        artifact: ArtifactKind::Zip(zip_of(&members)),
+        log: Some(healthy_run().log.clone()),
+        ..Scenario::default()
+    });
+    let r = dispatch(&gh, &["--timeout", "3600"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}'),
+        "{:?}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("and 1990 more"), "{}", r.stderr);
+    assert!(r.stderr.len() < 4000, "{} bytes on stderr", r.stderr.len());
+}
+
+// ---- limits ------------------------------------------------------------------------------
+
+#[test]
+fn an_absurd_wait_asked_by_github_is_a_timeout_not_a_crash() {
+    // Real time (no time scale): the wait is clamped, and past the deadline at once.
+    let gh = FakeGithub::start(Scenario::default());
+    gh.fault(
+        "runs_list",
+        vec![Canned::new(
+            429,
+            &[("retry-after", "18446744073709551615")],
+            r#"{"message":"Too many requests"}"#,
+        )],
+    );
+    let r = run(bin()
+        .env("GITHUB_TOKEN", TOKEN)
+        .args(["dispatch", "--correlation-id", CID])
+        .args(["--repo", "acme/site", "--api-url", &gh.api_url()]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("next try would be in 3600 s"),
+        "{}",
+        r.stderr
+    );
+
+    // The time scale has a floor.
+    let r = run(bin()
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("REMOTE_HANDS_TIME_SCALE", "0.0001")
+        .args([
+            "dispatch",
+            "--repo",
+            "acme/site",
+            "--api-url",
+            &gh.api_url(),
+        ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end(),
+        r#"error: REMOTE_HANDS_TIME_SCALE (environment): "0.0001" is not a number from 0.001 to 1"#
+    );
+}
+
+#[test]
+fn the_deadline_covers_answers_that_trickle() {
+    // The run's JSON arrives a byte every 20 ms (40 s in all); --timeout is 600 s,
+    // 0.6 s of real time.
+    let gh = FakeGithub::start(Scenario::default());
+    gh.fault(
+        "run",
+        vec![trickled(Canned::new(200, &[], &" ".repeat(2000)), 20)],
+    );
+    let began = Instant::now();
+    let r = dispatch(&gh, &[]);
+    let took = began.elapsed();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("(--timeout)"), "{}", r.stderr);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+
+    // The download of the artifact trickles: the report comes from the job log instead.
+    let gh = FakeGithub::start(scenario_with_artifact(healthy_run()));
+    gh.fault(
+        "blob_artifact",
+        vec![trickled(Canned::new(200, &[], &" ".repeat(2000)), 20)],
+    );
+    let began = Instant::now();
+    let r = dispatch(&gh, &["--format", "json"]);
+    let took = began.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("downloading artifact diagnose-summary: gave up after"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["source"], "log");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn a_304_without_a_cached_answer_is_asked_again_once() {
+    let out = healthy_run();
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    gh.fault("run", vec![Canned::new(304, &[], "")]);
+    let r = dispatch(&gh, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "GitHub answered 304 Not Modified to a request that had no cached answer; asking once more"
+        ),
+        "{}",
+        r.stderr
+    );
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    gh.fault("run", vec![Canned::new(304, &[], ""); 2]);
+    let r = dispatch(&gh, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let error = r.stderr.lines().last().unwrap();
+    assert!(
+        error.contains(
+            "GitHub answered 304 Not Modified to a request that had no cached answer, twice"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---- at most one dispatch ----------------------------------------------------------------
+
+#[test]
+fn a_dispatch_is_sent_at_most_once() {
+    let out = healthy_run();
+    // GitHub accepted the event, then answered 502 (or the connection dropped before the
+    // answer): the run appears, and is followed.
+    for (via, kind, answer) in [
+        (
+            "repository",
+            "dispatch",
+            Canned::new(502, &[], "Bad Gateway"),
+        ),
+        ("repository", "dispatch", hang_up()),
+        (
+            "workflow",
+            "workflow_dispatch",
+            Canned::new(502, &[], "Bad Gateway"),
+        ),
+    ] {
+        let gh = FakeGithub::start(scenario_with_artifact(out));
+        gh.fault_after_effect(kind, vec![answer]);
+        let r = dispatch(&gh, &["--via", via, "--format", "json"]);
+        assert_eq!(r.code, 0, "{kind}: {}", r.stderr);
+        assert_eq!(gh.count(kind), 1, "{kind}: sent again");
+        assert!(
+            r.stderr.contains("GitHub may or may not have accepted it"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains("GitHub had accepted the dispatch; carrying on"),
+            "{}",
+            r.stderr
+        );
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["report"]["correlation_id"], CID);
+        assert_well_behaved(&gh, &r);
+    }
+
+    // Refused with a 502 before it took effect: no run appears. It is not sent again, and
+    // the message says what is known.
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    gh.fault("dispatch", vec![Canned::new(502, &[], "Bad Gateway")]);
+    let r = dispatch(&gh, &["--queue-timeout", "30"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(gh.count("dispatch"), 1, "sent again");
+    let error = r.stderr.lines().last().unwrap();
+    assert!(
+        error.starts_with("error: sending the repository_dispatch event: GitHub answered 502"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        error.contains(&format!(
+            "no run for correlation ID {CID} appeared within 30 s, so the dispatch may or may not have been accepted; it was not sent again"
+        )),
+        "{}",
+        r.stderr
+    );
 }
 
 // ---- GitHub's published REST description -------------------------------------------------

@@ -3,7 +3,9 @@
 //! queued → in_progress → completed over further polls, and leaves an artifact (a zip)
 //! and a job log. Downloads answer 302 to a second listener that refuses any request
 //! carrying `Authorization`. ETags make unchanged polls 304. Faults (rate limits,
-//! permission errors, 5xx…) can be queued per kind of request. Every request is recorded.
+//! permission errors, 5xx…) can be queued per kind of request, either instead of the
+//! request's effect or after it (a dispatch accepted, then answered 502); an answer can
+//! trickle its body a byte at a time. Every request is recorded.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -100,6 +102,12 @@ pub struct Scenario {
     pub details: DispatchDetails,
     /// Overrides the correlation ID in the run title (a different run).
     pub title_id: Option<String>,
+    /// Overrides the whole run title.
+    pub title: Option<String>,
+    /// Overrides the run's workflow path (another workflow's run).
+    pub run_path: Option<String>,
+    /// Overrides the run's event (e.g. `pull_request`).
+    pub run_event: Option<String>,
     /// Drive the run by wall time since the dispatch instead of by polls (benchmarks).
     pub timeline: Option<Timeline>,
 }
@@ -123,6 +131,9 @@ impl Default for Scenario {
             log: None,
             details: DispatchDetails::Returned,
             title_id: None,
+            title: None,
+            run_path: None,
+            run_event: None,
             timeline: None,
         }
     }
@@ -144,16 +155,25 @@ pub const WEB_REPO: &str = "to-the-web";
 /// Where GitHub Enterprise Server serves the API.
 pub const GHES_PREFIX: &str = "/api/v3";
 pub const TOKEN: &str = "ghp_test_token_never_printed_123";
+/// The run's workflow path, as GitHub shows it.
+pub const WORKFLOW_PATH: &str = ".github/workflows/diagnose-dispatch.yml";
+/// A header (not sent) that makes `serve` send the body a byte at a time, this many
+/// milliseconds apart, until the client hangs up (at most a minute).
+pub const TRICKLE: &str = "x-fake-trickle-ms";
 
 #[derive(Default)]
 struct State {
     scenario: Option<Scenario>,
     dispatched: Option<(String, String)>,
+    /// The event of the dispatch: repository_dispatch or workflow_dispatch.
+    dispatched_event: &'static str,
     dispatched_at: Option<Instant>,
     list_polls: u32,
     run_polls: u32,
     cancelled: bool,
     faults: HashMap<&'static str, VecDeque<Canned>>,
+    /// Answers given after the request took effect.
+    after_effect: HashMap<&'static str, VecDeque<Canned>>,
 }
 
 pub struct FakeGithub {
@@ -212,6 +232,29 @@ impl FakeGithub {
             .entry(kind)
             .or_default()
             .extend(replies);
+    }
+
+    /// The next requests of `kind` take effect (a dispatch starts the run), and then get
+    /// these answers instead of the usual one.
+    pub fn fault_after_effect(&self, kind: &'static str, replies: Vec<Canned>) {
+        self.state
+            .lock()
+            .unwrap()
+            .after_effect
+            .entry(kind)
+            .or_default()
+            .extend(replies);
+    }
+
+    /// The requests of `kind` received so far.
+    pub fn count(&self, kind: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| {
+                let path = r.path.strip_prefix(GHES_PREFIX).unwrap_or(&r.path);
+                kind_of(&r.method, path) == kind
+            })
+            .count()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -300,19 +343,64 @@ fn serve(stream: TcpStream, handler: &Handler) {
     req.answered = reply.status;
     seen.lock().unwrap().push(req);
     let mut stream = stream;
+    if reply.headers.iter().any(|(k, _)| k == HANG_UP) {
+        // The request was read; the connection is closed without an answer.
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
     // A body ended by closing the connection, without Content-Length.
     let close_delimited = reply.headers.iter().any(|(k, _)| k == NO_LENGTH);
+    let trickle = reply
+        .headers
+        .iter()
+        .find(|(k, _)| k == TRICKLE)
+        .and_then(|(_, v)| v.parse::<u64>().ok());
     let mut head = format!("HTTP/1.1 {} Fake\r\nConnection: close\r\n", reply.status);
     if !close_delimited {
         head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
     }
-    for (k, v) in reply.headers.iter().filter(|(k, _)| k != NO_LENGTH) {
+    for (k, v) in reply
+        .headers
+        .iter()
+        .filter(|(k, _)| k != NO_LENGTH && k != TRICKLE)
+    {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&reply.body);
+    match trickle {
+        // A byte at a time until the client hangs up, for at most a minute.
+        Some(ms) => {
+            let until = Instant::now() + Duration::from_secs(60);
+            for byte in &reply.body {
+                if Instant::now() > until
+                    || stream.write_all(&[*byte]).is_err()
+                    || stream.flush().is_err()
+                {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(ms));
+            }
+        }
+        None => {
+            let _ = stream.write_all(&reply.body);
+        }
+    }
     let _ = stream.flush();
+}
+
+/// A header (not sent) that makes `serve` close the connection without answering.
+const HANG_UP: &str = "x-fake-hang-up";
+
+/// No answer at all: the connection is closed once the request was read.
+pub fn hang_up() -> Canned {
+    Canned::new(0, &[(HANG_UP, "")], "")
+}
+
+/// `reply`, its body sent a byte every `ms` milliseconds.
+pub fn trickled(mut reply: Canned, ms: u64) -> Canned {
+    reply.headers.push((TRICKLE.to_string(), ms.to_string()));
+    reply
 }
 
 /// A header (not sent) that makes `serve` leave out Content-Length.
@@ -344,13 +432,18 @@ fn run_json(s: &State, status: &str, api: SocketAddr) -> Value {
     let sc = s.scenario.as_ref().unwrap();
     let (cid, requester) = s.dispatched.clone().unwrap_or_default();
     let title_id = sc.title_id.clone().unwrap_or(cid);
+    let event = sc
+        .run_event
+        .clone()
+        .unwrap_or_else(|| s.dispatched_event.to_string());
     json!({
         "id": RUN_ID,
         "name": "Diagnose on Demand",
-        "display_title": format!("Diagnose on Demand — {title_id} by {requester}"),
+        "display_title": sc.title.clone().unwrap_or_else(|| format!("Diagnose on Demand — {title_id} by {requester}")),
         "status": status,
         "conclusion": if status == "completed" { json!(sc.conclusion) } else { Value::Null },
-        "event": "repository_dispatch",
+        "event": event,
+        "path": sc.run_path.clone().unwrap_or_else(|| WORKFLOW_PATH.to_string()),
         "html_url": format!("http://{api}/{OWNER}/{REPO}/actions/runs/{RUN_ID}"),
         "created_at": "2026-11-25T05:00:00Z",
         "updated_at": "2026-11-25T05:01:00Z",
@@ -403,6 +496,17 @@ fn kind_of(method: &str, path: &str) -> &'static str {
 }
 
 fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
+    let reply = route(state, req, blob);
+    let path = req.path.strip_prefix(GHES_PREFIX).unwrap_or(&req.path);
+    let kind = kind_of(&req.method, path);
+    let mut s = state.lock().unwrap();
+    match s.after_effect.get_mut(kind).and_then(VecDeque::pop_front) {
+        Some(instead) => instead,
+        None => reply,
+    }
+}
+
+fn route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
     // GitHub Enterprise Server serves the API under /api/v3; so does the fake.
     let stripped;
     let (prefix, req) = match req.path.strip_prefix(GHES_PREFIX) {
@@ -474,6 +578,7 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                 p["correlation_id"].as_str().unwrap_or("").to_string(),
                 p["requester"].as_str().unwrap_or("").to_string(),
             ));
+            s.dispatched_event = "repository_dispatch";
             s.dispatched_at = Some(Instant::now());
             Canned::new(204, &[("date", &httpdate_now())], "")
         }
@@ -496,6 +601,7 @@ fn api_route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
                 i["correlation_id"].as_str().unwrap_or("").to_string(),
                 i["requester"].as_str().unwrap_or("").to_string(),
             ));
+            s.dispatched_event = "workflow_dispatch";
             s.dispatched_at = Some(Instant::now());
             if sc.details == DispatchDetails::Returned && v["return_run_details"] == true {
                 // The run exists from now on.
@@ -616,7 +722,15 @@ fn blob_route(state: &Mutex<State>, req: &Request) -> Canned {
     if req.header("authorization").is_some() {
         return Canned::new(400, &[], "Authorization is not accepted here");
     }
-    let s = state.lock().unwrap();
+    let mut s = state.lock().unwrap();
+    let kind = match req.path.as_str() {
+        "/blob/artifact" => "blob_artifact",
+        "/blob/log" => "blob_log",
+        _ => "blob_other",
+    };
+    if let Some(fault) = s.faults.get_mut(kind).and_then(VecDeque::pop_front) {
+        return fault;
+    }
     let sc = s.scenario.as_ref().unwrap();
     match req.path.as_str() {
         "/blob/artifact" => match &sc.artifact {
