@@ -258,14 +258,22 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", env = "DIAGNOSE_ENVIRONMENT")]
     pub environment: Option<String>,
 
-    /// Only contact these hosts in the HTTP checks (comma-separated names, IPs or `*.domain`),
-    /// and never internal addresses; for URLs that came from untrusted hands
+    /// Only contact these hosts in the HTTP checks (comma- or space-separated names, IPs or
+    /// `*.domain`, each with an optional `:port`; `[IPv6]:port`), never internal addresses
+    /// and never a cloud metadata endpoint; for URLs that came from untrusted hands. Given,
+    /// it must name at least one host (an empty environment variable counts as unset)
     #[arg(long, value_name = "HOSTS", env = "REMOTE_HANDS_ALLOWED_HOSTS")]
     pub allowed_hosts: Option<String>,
 
-    /// With --allowed-hosts: also allow loopback, private and link-local addresses
-    #[arg(long, env = "REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES", value_parser = boolish())]
+    /// With --allowed-hosts: also allow loopback, private and link-local addresses (never a
+    /// cloud metadata endpoint) [env: REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES=true|false]
+    #[arg(long)]
     pub allow_private_addresses: bool,
+
+    /// The targets came from untrusted hands: refuse to run (exit 2) unless --allowed-hosts
+    /// names at least one host [env: REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS=true|false]
+    #[arg(long)]
+    pub require_allowed_hosts: bool,
 
     /// Markdown summary file, appended to (as GitHub's step summary expects)
     #[arg(long, value_name = "PATH", env = "GITHUB_STEP_SUMMARY")]
@@ -301,12 +309,6 @@ pub struct CheckArgs {
     /// What goes to standard output
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
     pub format: Format,
-}
-
-/// The values a boolean environment variable takes: true/false, 1/0, yes/no, on/off, in
-/// any case.
-fn boolish() -> clap::builder::BoolishValueParser {
-    clap::builder::BoolishValueParser::new()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

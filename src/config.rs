@@ -133,6 +133,12 @@ const MAX_REQUESTER: usize = 256;
 /// Reads environment variables; a seam so tests need not touch the process environment.
 pub trait Environment {
     fn var(&self, name: &str) -> Option<String>;
+
+    /// Like [`Environment::var`], but a value that is not UTF-8 is read with replacement
+    /// characters, so that it fails validation instead of passing for unset.
+    fn var_lossy(&self, name: &str) -> Option<String> {
+        self.var(name)
+    }
 }
 
 /// The process environment.
@@ -141,6 +147,10 @@ pub struct ProcessEnv;
 impl Environment for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    fn var_lossy(&self, name: &str) -> Option<String> {
+        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
     }
 }
 
@@ -278,22 +288,7 @@ impl CheckConfig {
             })
             .transpose()?;
 
-        let url_policy = UrlPolicy {
-            allowed_hosts: match non_empty(&args.allowed_hosts) {
-                Some(list) => UrlPolicy::parse_hosts(&list).map_err(|e| {
-                    ConfigError::new(
-                        name(
-                            "allowed_hosts",
-                            "--allowed-hosts",
-                            "REMOTE_HANDS_ALLOWED_HOSTS",
-                        ),
-                        e,
-                    )
-                })?,
-                None => Vec::new(),
-            },
-            allow_private: args.allow_private_addresses,
-        };
+        let url_policy = url_policy(args, matches, env)?;
 
         let timeout = parse_seconds("--timeout", &args.timeout)?;
         let slow = parse_millis("--slow-ms", &args.slow_ms)?;
@@ -421,12 +416,86 @@ impl CheckConfig {
     }
 }
 
-/// A boolean environment value that means yes: `true`, `1`, `yes`, `on` in any case.
+/// A boolean environment value that means yes: `true`, `1` or `yes`, in any case.
 pub fn is_true(value: &str) -> bool {
     matches!(
         value.trim().to_ascii_lowercase().as_str(),
-        "true" | "1" | "yes" | "on" | "y" | "t"
+        "true" | "1" | "yes"
     )
+}
+
+/// The URL policy: `--allowed-hosts`, `--allow-private-addresses` and
+/// `--require-allowed-hosts`. An allowlist that was given is active: one that names no host
+/// is an error, not "no policy". An environment variable set to the empty string counts as
+/// unset (as in the Actions toolkit); `--allowed-hosts ''` on the command line is an error.
+fn url_policy(
+    args: &CheckArgs,
+    matches: &ArgMatches,
+    env: &dyn Environment,
+) -> Result<UrlPolicy, ConfigError> {
+    let from_env = matches.value_source("allowed_hosts") == Some(ValueSource::EnvVariable);
+    let hosts_input = if from_env {
+        "REMOTE_HANDS_ALLOWED_HOSTS (environment)"
+    } else {
+        "--allowed-hosts"
+    };
+    let allowed_hosts = match args.allowed_hosts.as_deref() {
+        None => Vec::new(),
+        Some("") if from_env => Vec::new(),
+        Some(list) => {
+            let hosts =
+                UrlPolicy::parse_hosts(list).map_err(|e| ConfigError::new(hosts_input, e))?;
+            if hosts.is_empty() {
+                return Err(ConfigError::new(
+                    hosts_input,
+                    format!(
+                        "{:?} names no host; expected host names, IP addresses or '*.domain' \
+                         patterns (each with an optional ':port'), separated by commas or spaces",
+                        crate::text::cap(&crate::text::one_line(list), 64)
+                    ),
+                ));
+            }
+            hosts
+        }
+    };
+
+    let require_var = "REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS";
+    let require_input = if args.require_allowed_hosts {
+        "--require-allowed-hosts".to_string()
+    } else {
+        format!("{require_var} (environment)")
+    };
+    let required = args.require_allowed_hosts || env_switch(env, require_var)?;
+    if required && allowed_hosts.is_empty() {
+        return Err(ConfigError::new(
+            require_input,
+            "the targets came from untrusted hands, so the HTTP checks need an allowlist: \
+             give --allowed-hosts (or REMOTE_HANDS_ALLOWED_HOSTS) naming at least one host",
+        ));
+    }
+
+    Ok(UrlPolicy {
+        allowed_hosts,
+        allow_private: args.allow_private_addresses
+            || env_switch(env, "REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES")?,
+    })
+}
+
+/// A boolean environment variable: true, false, 1, 0, yes or no, in any case; unset or
+/// empty is false.
+fn env_switch(env: &dyn Environment, var: &str) -> Result<bool, ConfigError> {
+    let value = env.var_lossy(var).unwrap_or_default();
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "0" | "no" => Ok(false),
+        "true" | "1" | "yes" => Ok(true),
+        _ => Err(ConfigError::new(
+            format!("{var} (environment)"),
+            format!(
+                "{:?} is not a switch; expected true, false, 1, 0, yes or no",
+                crate::text::cap(&crate::text::one_line(&value), 64)
+            ),
+        )),
+    }
 }
 
 fn non_empty(value: &Option<String>) -> Option<String> {

@@ -264,7 +264,6 @@ fn boolean_variables_take_the_usual_spellings() {
         ("true", true),
         ("YES", true),
         ("1", true),
-        ("On", true),
         ("false", false),
         ("No", false),
         ("0", false),

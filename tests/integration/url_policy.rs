@@ -107,3 +107,198 @@ fn a_malformed_allowlist_is_a_usage_error() {
         r.stderr
     );
 }
+
+/// Runs `check` against `target` expecting a usage error: exit 2, one line on stderr naming
+/// `input` and saying `expected`, and not one request sent to the target.
+fn assert_refused_to_run(args: &[&str], envs: &[(&str, &str)], input: &str, expected: &str) {
+    let target = api();
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin()
+        .current_dir(dir.path())
+        .args(["check", "--frontend-url", &target.url("/")])
+        .args(args)
+        .envs(envs.iter().copied()));
+    assert_eq!(r.code, 2, "{args:?} {envs:?}: {}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {:?}", r.stderr);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains(input), "names {input}: {}", r.stderr);
+    assert!(r.stderr.contains(expected), "says {expected}: {}", r.stderr);
+    assert!(
+        target.requests().is_empty(),
+        "sent: {:?}",
+        target.requests()
+    );
+}
+
+#[test]
+fn a_given_allowlist_that_names_no_host_is_a_usage_error_not_an_open_door() {
+    for list in ["", " ", ",", " , ", ", ,\t"] {
+        assert_refused_to_run(
+            &["--allowed-hosts", list],
+            &[],
+            "--allowed-hosts",
+            "names no host",
+        );
+    }
+    for list in [" ", ",", " , "] {
+        assert_refused_to_run(
+            &[],
+            &[("REMOTE_HANDS_ALLOWED_HOSTS", list)],
+            "REMOTE_HANDS_ALLOWED_HOSTS (environment)",
+            "names no host",
+        );
+    }
+}
+
+#[test]
+fn an_empty_allowlist_variable_is_an_unset_one() {
+    let s = api();
+    let (r, report) = check(&["--frontend-url", &s.url("/")]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(report["checks"]["frontend"]["outcome"], "pass");
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin()
+        .current_dir(dir.path())
+        .args(["check", "--frontend-url", &s.url("/")])
+        .env("REMOTE_HANDS_ALLOWED_HOSTS", ""));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(s.requests().len(), 2);
+}
+
+#[test]
+fn require_allowed_hosts_refuses_to_run_without_an_allowlist() {
+    assert_refused_to_run(
+        &["--require-allowed-hosts"],
+        &[],
+        "--require-allowed-hosts",
+        "--allowed-hosts",
+    );
+    for on in ["true", "TRUE", "1", "yes", "Yes"] {
+        assert_refused_to_run(
+            &[],
+            &[("REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS", on)],
+            "REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS (environment)",
+            "untrusted",
+        );
+    }
+    // An allowlist variable left empty is no allowlist.
+    assert_refused_to_run(
+        &["--require-allowed-hosts"],
+        &[("REMOTE_HANDS_ALLOWED_HOSTS", "")],
+        "--require-allowed-hosts",
+        "at least one host",
+    );
+    assert_refused_to_run(
+        &[],
+        &[("REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS", "maybe")],
+        "REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS (environment)",
+        "true, false, 1, 0, yes or no",
+    );
+}
+
+#[test]
+fn require_allowed_hosts_runs_with_an_allowlist_and_is_off_when_false() {
+    let s = api();
+    let (r, report) = check(&[
+        "--frontend-url",
+        &s.url("/"),
+        "--require-allowed-hosts",
+        "--allowed-hosts",
+        "127.0.0.1",
+        "--allow-private-addresses",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(report["checks"]["frontend"]["outcome"], "pass");
+    for off in ["", "false", "FALSE", "0", "no", "No"] {
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(bin()
+            .current_dir(dir.path())
+            .args(["check", "--frontend-url", &s.url("/")])
+            .env("REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS", off));
+        assert_eq!(r.code, 0, "{off:?}: {}{}", r.stdout, r.stderr);
+    }
+    assert_eq!(s.requests().len(), 7);
+}
+
+#[test]
+fn allow_private_addresses_reads_the_same_switch_words_from_the_environment() {
+    let s = api();
+    for (value, outcome) in [
+        ("yes", "pass"),
+        ("1", "pass"),
+        ("TRUE", "pass"),
+        ("", "fail"),
+        ("no", "fail"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        let r = run(bin()
+            .current_dir(dir.path())
+            .args(["check", "--json"])
+            .arg(&json)
+            .args([
+                "--frontend-url",
+                &s.url("/"),
+                "--allowed-hosts",
+                "127.0.0.1",
+            ])
+            .env("REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES", value));
+        assert!(r.code == 0 || r.code == 1, "{value:?}: {}", r.stderr);
+        let report = crate::support::read_json(&json);
+        assert_eq!(
+            report["checks"]["frontend"]["outcome"], outcome,
+            "{value:?}"
+        );
+    }
+    assert_eq!(s.requests().len(), 3);
+}
+
+#[test]
+fn an_allowlist_entry_with_a_port_allows_that_port_only() {
+    let s = api();
+    let port = s.addr.port();
+    let other = if port == 65535 { port - 1 } else { port + 1 };
+    let (r, report) = check(&[
+        "--frontend-url",
+        &s.url("/"),
+        "--allowed-hosts",
+        &format!("127.0.0.1:{other}"),
+        "--allow-private-addresses",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let details = report["checks"]["frontend"]["details"].as_str().unwrap();
+    assert!(details.contains(&format!("not port {port}")), "{details}");
+    assert!(s.requests().is_empty(), "{:?}", s.requests());
+
+    let (r, report) = check(&[
+        "--frontend-url",
+        &s.url("/"),
+        "--allowed-hosts",
+        &format!("example.com, 127.0.0.1:{port}"),
+        "--allow-private-addresses",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(report["checks"]["frontend"]["outcome"], "pass");
+    assert_eq!(s.requests().len(), 1);
+}
+
+#[test]
+fn a_metadata_endpoint_is_refused_whatever_the_flags() {
+    // Refused before any connection is attempted, so nothing leaves the machine.
+    let (r, report) = check(&[
+        "--frontend-url",
+        "http://169.254.169.254/latest/meta-data/",
+        "--api-base",
+        "http://[::ffff:169.254.169.254]/",
+        "--allowed-hosts",
+        "169.254.169.254, ::ffff:169.254.169.254",
+        "--allow-private-addresses",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    for id in ["frontend", "api_health", "api_hello"] {
+        let details = report["checks"][id]["details"].as_str().unwrap();
+        assert!(details.contains("cloud metadata endpoint"), "{details}");
+        assert!(details.contains("no flag"), "{details}");
+        assert!(details.contains("was not contacted"), "{details}");
+    }
+}
