@@ -157,10 +157,23 @@ pub struct DispatchArgs {
 
 #[derive(Debug, Args)]
 pub struct ResultArgs {
-    /// The run: its ID, or its URL (https://github.com/OWNER/NAME/actions/runs/ID; it must
-    /// be on the web host of --api-url)
-    #[arg(value_name = "RUN_ID|RUN_URL")]
+    /// The run: its ID, its URL (https://github.com/OWNER/NAME/actions/runs/ID; it must be
+    /// on the web host of --api-url), or the correlation ID `dispatch --no-wait` printed
+    #[arg(value_name = "RUN_ID|RUN_URL|CORRELATION_ID")]
     pub run: String,
+
+    /// Wait for a run that is still going (or not found yet), then print its report
+    #[arg(long)]
+    pub wait: bool,
+
+    /// With --wait: longest total wait, in seconds
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "SECONDS",
+        default_value = "600"
+    )]
+    pub timeout: String,
 
     #[command(flatten)]
     pub github: GithubArgs,

@@ -1149,7 +1149,19 @@ pub struct DispatchConfig {
 #[derive(Debug, Clone)]
 pub struct ResultConfig {
     pub github: GithubConfig,
-    pub run_id: u64,
+    pub run: RunRef,
+    /// Wait for a run that is still going, up to `timeout`.
+    pub wait: bool,
+    pub timeout: Duration,
+}
+
+/// How `result` names its run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunRef {
+    /// A run ID (or the ID in a run URL).
+    Id(u64),
+    /// The correlation ID of a dispatch: the run is found as `dispatch` finds it.
+    Correlation(Uuid),
 }
 
 impl GithubConfig {
@@ -1359,6 +1371,16 @@ impl ResultConfig {
         matches: &ArgMatches,
         env: &dyn Environment,
     ) -> Result<ResultConfig, ConfigError> {
+        let timeout = parse_wait("--timeout", &args.timeout)?;
+        if let Ok(cid) = parse_uuid("RUN_ID|RUN_URL|CORRELATION_ID", args.run.trim()) {
+            let github = GithubConfig::from_args(&args.github, matches, env, None)?;
+            return Ok(ResultConfig {
+                github,
+                run: RunRef::Correlation(cid),
+                wait: args.wait,
+                timeout,
+            });
+        }
         let (run_id, run_url) = parse_run(&args.run)?;
         let repo_hint = run_url.as_ref().map(|(_, repo)| repo.clone());
         let github = GithubConfig::from_args(&args.github, matches, env, repo_hint)?;
@@ -1379,7 +1401,12 @@ impl ResultConfig {
                 ),
             ));
         }
-        Ok(ResultConfig { github, run_id })
+        Ok(ResultConfig {
+            github,
+            run: RunRef::Id(run_id),
+            wait: args.wait,
+            timeout,
+        })
     }
 }
 
@@ -1457,7 +1484,7 @@ fn parse_run(v: &str) -> Result<(u64, Option<(Url, Repo)>), ConfigError> {
         ConfigError::new(
             "RUN_ID|RUN_URL",
             format!(
-                "{v:?} is neither a run ID nor a run URL like https://github.com/OWNER/NAME/actions/runs/123"
+                "{v:?} is neither a run ID, a run URL like https://github.com/OWNER/NAME/actions/runs/123, nor a correlation ID (a UUID)"
             ),
         )
     };

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::{ResultFormat, Via};
 use crate::clock::Clock;
-use crate::config::{DispatchConfig, GithubConfig, ResultConfig, WebHost};
+use crate::config::{DispatchConfig, GithubConfig, ResultConfig, RunRef, WebHost};
 use crate::github::types::{
     Artifacts, DispatchDetails, Jobs, Repository, WorkflowRun, WorkflowRuns,
 };
@@ -181,32 +181,77 @@ pub async fn dispatch(config: DispatchConfig) -> anyhow::Result<u8> {
 pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
     let progress = Arc::new(Progress::new());
     let gh = github(&config.github, progress.clone())?;
-    let deadline = gh.clock.deadline(Duration::from_secs(120));
+    let clock = gh.clock;
+    let started = Instant::now();
+    let deadline = if config.wait {
+        clock.deadline(config.timeout)
+    } else {
+        clock.deadline(Duration::from_secs(120))
+    };
     let ending = async {
-        let run: WorkflowRun = gh
-            .get(
-                gh.repo_url(&format!("actions/runs/{}", config.run_id), &[]),
-                &format!("reading run {}", config.run_id),
-                deadline,
-            )
-            .await?;
+        let mut run: WorkflowRun = match config.run {
+            RunRef::Id(id) => {
+                gh.get(
+                    gh.repo_url(&format!("actions/runs/{id}"), &[]),
+                    &format!("reading run {id}"),
+                    deadline,
+                )
+                .await?
+            }
+            RunRef::Correlation(cid) => {
+                run_of_correlation(&config, &gh, &progress, &cid.to_string(), deadline).await?
+            }
+        };
         // The run was named by the user: only a diagnosis run is read, and its title
         // says which correlation ID its report must carry.
         let expected = diagnosis_run(&config.github, &run, &DIAGNOSIS_EVENTS)?;
-        if !run.is_completed() {
-            return Ok::<Ending, Ending>(Ending::Timeout(format!(
-                "run {} is {}, not completed yet",
-                run.id,
-                word(run.status.as_deref())
-            )));
+        let run_url = gh.repo_url(&format!("actions/runs/{}", run.id), &[]);
+        let mut interval = POLL_MIN;
+        while !run.is_completed() {
+            let state = word(run.status.as_deref()).to_string();
+            if !config.wait {
+                return Ok::<Ending, Ending>(Ending::Timeout(format!(
+                    "run {} is {state}, not completed yet (--wait follows it)",
+                    run.id,
+                )));
+            }
+            progress.state(&format!("run {} {state}", run.id));
+            let Some(pause) = pause_before(clock, interval, deadline) else {
+                return Err(Ending::Timeout(format!(
+                    "run {} was still {state} after {} s (--timeout)",
+                    run.id,
+                    clock.since(started).as_secs()
+                )));
+            };
+            clock.sleep(pause).await;
+            interval = interval.mul_f64(1.5).min(POLL_MAX);
+            run = match gh
+                .get(
+                    run_url.clone(),
+                    &format!("reading run {}", run.id),
+                    deadline,
+                )
+                .await
+            {
+                Ok(r) => r,
+                Err(GithubError::Deadline { .. } | GithubError::RateLimited(_)) => {
+                    return Err(Ending::Timeout(format!(
+                        "run {} was still {state} after {} s (--timeout)",
+                        run.id,
+                        clock.since(started).as_secs()
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            };
         }
+        let read_deadline = deadline.max(clock.deadline(Duration::from_secs(60)));
         Ok(fetch_report(
             &config.github,
             &gh,
             &progress,
             run,
             &expected,
-            deadline,
+            read_deadline,
             Ending::Error,
         )
         .await)
@@ -217,6 +262,71 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
     };
     progress.finish();
     finish(&config.github, &gh, ending).await
+}
+
+/// The wait before the next poll: the poll interval (less jitter), or what is left before
+/// `deadline` when that is shorter — the last poll happens at the deadline, so a budget
+/// is honoured as stated. None when the deadline has passed.
+fn pause_before(clock: Clock, interval: Duration, deadline: Instant) -> Option<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return None;
+    }
+    Some(jitter(interval).min(clock.unscaled(left)))
+}
+
+/// The run of the workflow whose title carries `cid` (`result <correlation-id>`): the
+/// workflow's recent runs, searched as `dispatch` searches them; with `--wait`, waited
+/// for until it appears.
+async fn run_of_correlation(
+    config: &ResultConfig,
+    gh: &Github,
+    progress: &Progress,
+    cid: &str,
+    deadline: Instant,
+) -> Result<WorkflowRun, Ending> {
+    let url = gh.repo_url(
+        &format!("actions/workflows/{}/runs", config.github.workflow),
+        &[("per_page", "50".to_string())],
+    );
+    let mut interval = POLL_MIN;
+    loop {
+        progress.state(&format!("looking for the run of {cid}"));
+        let runs: WorkflowRuns = gh
+            .get(url.clone(), "listing the workflow's runs", deadline)
+            .await
+            .map_err(|e| match e {
+                GithubError::NotFound(_) => Ending::Error(format!(
+                    "workflow {} not found in {} (--workflow), or the token cannot see it",
+                    config.github.workflow, gh.repo
+                )),
+                GithubError::Deadline { .. } => Ending::Timeout(format!(
+                    "no run of {} for correlation ID {cid} appeared before --timeout",
+                    config.github.workflow
+                )),
+                other => other.into(),
+            })?;
+        if let Some(run) = runs.workflow_runs.into_iter().find(|r| r.names(cid)) {
+            return Ok(run);
+        }
+        let pause = config
+            .wait
+            .then(|| pause_before(gh.clock, interval, deadline))
+            .flatten();
+        let Some(pause) = pause else {
+            let hint = if config.wait {
+                ""
+            } else {
+                " (--wait waits for it)"
+            };
+            return Err(Ending::Timeout(format!(
+                "no run of {} carries correlation ID {cid}{hint}",
+                config.github.workflow
+            )));
+        };
+        gh.clock.sleep(pause).await;
+        interval = interval.mul_f64(1.5).min(POLL_MAX);
+    }
 }
 
 async fn run_dispatch(
@@ -428,25 +538,27 @@ async fn run_dispatch(
             "queued" | "waiting" | "pending" | "requested"
         );
         let now = Instant::now();
-        let give_up = if queued && now >= queue_deadline {
-            Some(format!(
+        // Queued, the next poll comes no later than the queue deadline; the last poll is
+        // at the deadline itself, so each budget is honoured as stated.
+        let limit = if queued { queue_deadline } else { deadline };
+        let pause = pause_before(clock, interval, limit);
+        let give_up = match pause {
+            None if queued && now >= queue_deadline && queue_deadline < deadline => Some(format!(
                 "run {} was still {state} after the queue timeout of {} s",
                 run.id,
                 config.queue_timeout.as_secs()
-            ))
-        } else if crate::clock::later(now, clock.scaled(interval)) >= deadline {
-            Some(format!(
+            )),
+            None => Some(format!(
                 "run {} was still {state} after {} s (--timeout)",
                 run.id,
                 clock.since(started).as_secs()
-            ))
-        } else {
-            None
+            )),
+            Some(_) => None,
         };
         if let Some(why) = give_up {
             return Err(timeout(gh, config, progress, &run, why).await);
         }
-        clock.sleep(jitter(interval)).await;
+        clock.sleep(pause.unwrap_or_default()).await;
         interval = interval.mul_f64(1.5).min(POLL_MAX);
         run = match gh
             .get(
@@ -618,10 +730,10 @@ async fn find_run(
         if let Some(run) = runs.workflow_runs.into_iter().find(|r| r.names(cid)) {
             return Ok(run);
         }
-        if crate::clock::later(Instant::now(), gh.clock.scaled(interval)) >= queue_deadline {
+        let Some(pause) = pause_before(gh.clock, interval, queue_deadline) else {
             return Err(no_run(config, cid));
-        }
-        gh.clock.sleep(jitter(interval)).await;
+        };
+        gh.clock.sleep(pause).await;
         interval = interval.mul_f64(1.5).min(POLL_MAX);
     }
 }
@@ -1012,5 +1124,28 @@ mod tests {
         let err = payload(&fields, MAX_PAYLOAD_KEYS).unwrap_err();
         assert!(err.contains("11 top-level keys"), "{err}");
         assert_eq!(payload(&fields[..10], MAX_PAYLOAD_KEYS).unwrap().len(), 10);
+    }
+
+    #[test]
+    fn the_last_poll_comes_at_the_deadline_not_before() {
+        let clock = Clock::new(1.0);
+        let interval = Duration::from_secs(2);
+        // Plenty of time: the interval, less at most a quarter of jitter.
+        let far = Instant::now() + Duration::from_secs(60);
+        let pause = pause_before(clock, interval, far).unwrap();
+        assert!(
+            pause <= interval && pause >= interval.mul_f64(0.75),
+            "{pause:?}"
+        );
+        // Less time left than the interval: wait only that long, then poll once more.
+        let near = Instant::now() + Duration::from_millis(300);
+        let pause = pause_before(clock, interval, near).unwrap();
+        assert!(pause <= Duration::from_millis(300), "{pause:?}");
+        assert!(pause > Duration::from_millis(200), "{pause:?}");
+        // The deadline has passed: no more polls.
+        assert_eq!(pause_before(clock, interval, Instant::now()), None);
+        // Scaled clocks wait scaled time: 0.3 s left at scale 0.001 is 300 s of theirs.
+        let pause = pause_before(Clock::new(0.001), interval, near).unwrap();
+        assert!(pause <= interval, "{pause:?}");
     }
 }

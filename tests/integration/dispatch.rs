@@ -1316,7 +1316,7 @@ fn the_deadline_covers_answers_that_trickle() {
     let r = dispatch(&gh, &[]);
     let took = began.elapsed();
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("(--timeout)"), "{}", r.stderr);
+    assert!(r.stderr.contains("--timeout"), "{}", r.stderr);
     assert!(took < Duration::from_secs(20), "took {took:?}");
 
     // The download of the artifact trickles: the report comes from the job log instead.
@@ -1545,4 +1545,45 @@ fn on_a_terminal_progress_is_a_spinner_line() {
         tty.contains("\x1b[32mpass\x1b[0m"),
         "colored table on a terminal: {tty:?}"
     );
+}
+
+#[test]
+fn no_wait_then_result_by_correlation_id_with_wait_prints_the_report() {
+    let out = healthy_run();
+    let gh = FakeGithub::start(scenario_with_artifact(out));
+    let r = dispatch(&gh, &["--no-wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(CID), "{}", r.stdout);
+
+    // Not waiting: the run is not there yet, or still going; it says how to wait.
+    let r = client(&gh, &["result", CID]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("--wait"), "{}", r.stderr);
+
+    // Waiting: the run appears, runs, completes, and its report is printed.
+    let r = client(&gh, &["result", CID, "--wait", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["report"]["correlation_id"], CID);
+    assert_eq!(v["source"], "artifact");
+    assert_well_behaved(&gh, &r);
+}
+
+#[test]
+fn result_wait_gives_up_at_its_timeout_with_exit_3() {
+    // The run never completes within the wait: many polls queued.
+    let gh = FakeGithub::start(Scenario {
+        appear_after: 0,
+        queued_polls: 100_000,
+        ..scenario_with_artifact(healthy_run())
+    });
+    let r = dispatch(&gh, &["--no-wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = client(&gh, &["result", CID, "--wait", "--timeout", "5"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("--timeout"), "{}", r.stderr);
+    // A correlation ID that no run carries.
+    let r = client(&gh, &["result", "11111111-2222-4333-8444-000000000000"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("no run of"), "{}", r.stderr);
 }
