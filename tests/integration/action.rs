@@ -397,6 +397,21 @@ fn dispatch_workflow(
     )
 }
 
+/// What a release of the action holds that its steps use: `action.yml` and its scripts
+/// (act copies the whole folder it is given, so not the checkout with its build output).
+fn released_action() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("action.yml"), dir.path().join("action.yml")).unwrap();
+    std::fs::copy(root().join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+    let scripts = dir.path().join("scripts/action");
+    std::fs::create_dir_all(&scripts).unwrap();
+    for entry in std::fs::read_dir(root().join("scripts/action")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, scripts.join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
 /// The action as a user's copy of the example workflow names it.
 const RELEASED_ACTION: &str = "OWNER/remote-hands@v1";
 
@@ -410,6 +425,7 @@ fn workflow_run(
     env: &[(&str, String)],
 ) -> DispatchRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
+    let released = released_action();
     let never = stand_in();
     let configure = action_dir(CONFIGURE_AWS_STAND_IN);
     let upload = action_dir(UPLOAD_STAND_IN);
@@ -426,7 +442,7 @@ fn workflow_run(
         (CONFIGURE_AWS, configure.path()),
         (UPLOAD_ARTIFACT, upload.path()),
         (CACHE, never.path()),
-        (RELEASED_ACTION, root().as_path()),
+        (RELEASED_ACTION, released.path()),
     ] {
         cmd.arg("--local-repository")
             .arg(format!("{action}={}", at.display()));

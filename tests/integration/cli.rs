@@ -293,7 +293,8 @@ fn boolean_variables_take_the_usual_spellings() {
         .args(["check", "--api-base", "http://127.0.0.1:9"]));
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("--allow-private-addresses"),
+        r.stderr
+            .contains("REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES (environment)"),
         "{}",
         r.stderr
     );

@@ -58,7 +58,8 @@ pub fn scenario_with_artifact(out: &CheckOutput) -> Scenario {
     }
 }
 
-/// `remote-hands dispatch` (or `result`) against the fake, time scaled down 1000×.
+/// `remote-hands dispatch` (or `result`) against the fake, time scaled down 100× (minutes
+/// of waiting in seconds, with room to spare on a loaded machine).
 fn client(gh: &FakeGithub, args: &[&str]) -> Run {
     client_of(gh, "acme/site", args)
 }
@@ -70,7 +71,7 @@ fn client_of(gh: &FakeGithub, repo: &str, args: &[&str]) -> Run {
 fn client_at(api_url: &str, repo: &str, args: &[&str]) -> Run {
     run(bin()
         .env("GITHUB_TOKEN", TOKEN)
-        .env("REMOTE_HANDS_TIME_SCALE", "0.001")
+        .env("REMOTE_HANDS_TIME_SCALE", "0.01")
         .args(args)
         .args(["--repo", repo, "--api-url", api_url]))
 }
