@@ -16,9 +16,11 @@ pub const USER_AGENT: &str = concat!("remote-hands/", env!("CARGO_PKG_VERSION"))
 /// Redirects followed before a check gives up.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// The client of the HTTP checks. With an active [`UrlPolicy`], every redirect target and
-/// every address a name resolves to is checked against it, and no proxy is used (a proxy
-/// would resolve names where the policy cannot see the addresses).
+/// The client of the HTTP checks. With an active [`UrlPolicy`], every redirect target (its
+/// scheme, host and port, and the address when it is a literal) and every address a name
+/// resolves to is checked against it — cloud metadata endpoints are refused whatever the
+/// policy allows — and no proxy is used (a proxy would resolve names where the policy
+/// cannot see the addresses).
 pub fn client(timeout: Duration, policy: &UrlPolicy) -> anyhow::Result<reqwest::Client> {
     let policy = Arc::new(policy.clone());
     let mut builder = reqwest::Client::builder()

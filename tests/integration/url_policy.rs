@@ -302,3 +302,28 @@ fn a_metadata_endpoint_is_refused_whatever_the_flags() {
         assert!(details.contains("was not contacted"), "{details}");
     }
 }
+
+#[test]
+fn a_redirect_to_another_port_of_a_pinned_host_is_refused() {
+    let target = api();
+    let hop = target.url("/elsewhere");
+    let s = Server::start(move |_| {
+        Reply::Answer(302, vec![("location".into(), hop.clone())], Vec::new())
+    });
+    let (r, report) = check(&[
+        "--frontend-url",
+        &s.url("/"),
+        "--allowed-hosts",
+        &format!("127.0.0.1:{}", s.addr.port()),
+        "--allow-private-addresses",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let details = report["checks"]["frontend"]["details"].as_str().unwrap();
+    assert!(details.contains("refused by the URL policy"), "{details}");
+    assert!(
+        details.contains(&format!("not port {}", target.addr.port())),
+        "{details}"
+    );
+    assert_eq!(s.requests().len(), 1);
+    assert!(target.requests().is_empty(), "the redirect was followed");
+}
