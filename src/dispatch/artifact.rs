@@ -74,8 +74,15 @@ fn report_from_zip_capped(zip: &[u8], cap: u64) -> Result<Vec<u8>, String> {
             file.size()
         ));
     }
+    read_at_most(file, cap)
+}
+
+/// At most `cap` bytes from `reader`, more being an error: the cap holds while inflating,
+/// whatever the zip's headers declared.
+fn read_at_most(reader: impl Read, cap: u64) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();
-    file.take(cap + 1)
+    reader
+        .take(cap + 1)
         .read_to_end(&mut body)
         .map_err(|e| format!("reading {REPORT_MEMBER} from the artifact: {e}"))?;
     if body.len() as u64 > cap {
@@ -312,6 +319,41 @@ mod tests {
         );
         let err = report_from_zip(&report_of(MAX_REPORT + 1)).unwrap_err();
         assert!(err.contains("4194305 bytes"), "{err}");
+    }
+
+    #[test]
+    fn reading_stops_one_byte_past_the_cap() {
+        for (len, ok) in [
+            (0, true),
+            (999, true),
+            (1000, true),
+            (1001, false),
+            (5000, false),
+        ] {
+            let got = read_at_most(Cursor::new(vec![b'x'; len]), 1000);
+            match (got, ok) {
+                (Ok(body), true) => assert_eq!(body.len(), len),
+                (Err(e), false) => assert_eq!(
+                    e,
+                    "diagnose-summary.json in the artifact inflates past the 1000-byte limit"
+                ),
+                (other, _) => panic!("{len}: {other:?}"),
+            }
+        }
+        // Reading stops there: a reader that never ends is not drained.
+        let err = read_at_most(std::io::repeat(b'x'), 1000).unwrap_err();
+        assert!(err.contains("inflates past"), "{err}");
+
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("damaged"))
+            }
+        }
+        assert_eq!(
+            read_at_most(Broken, 1000).unwrap_err(),
+            "reading diagnose-summary.json from the artifact: damaged"
+        );
     }
 
     #[test]
