@@ -36,6 +36,10 @@ Actions: write; reading the result needs Actions: read.";
     propagate_version = true
 )]
 pub struct Cli {
+    /// Say more on standard error (where the GitHub token came from)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -1117,6 +1117,8 @@ impl std::fmt::Display for Repo {
 pub struct GithubConfig {
     pub repo: Repo,
     pub token: Token,
+    /// Where the token came from (`-v` says).
+    pub token_source: TokenSource,
     /// Ends with `/`.
     pub api_url: Url,
     /// Where the web pages of that GitHub are (run links).
@@ -1127,6 +1129,87 @@ pub struct GithubConfig {
     pub discord_webhook: Option<Webhook>,
     /// Multiplies every wait (tests and benchmarks): `REMOTE_HANDS_TIME_SCALE`.
     pub time_scale: f64,
+}
+
+/// Where the GitHub token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    GithubToken,
+    GhToken,
+    /// `gh auth token`: the GitHub CLI's login.
+    GhCli,
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenSource::GithubToken => "GITHUB_TOKEN",
+            TokenSource::GhToken => "GH_TOKEN",
+            TokenSource::GhCli => "gh auth token",
+        })
+    }
+}
+
+/// The token: `GITHUB_TOKEN`, then `GH_TOKEN`, then — as many CLIs do — the GitHub CLI's
+/// login (`gh auth token --hostname HOST`) when `gh` is installed.
+fn github_token(
+    env: &dyn Environment,
+    web: &WebHost,
+) -> Result<(String, TokenSource), ConfigError> {
+    let (token, source) = if let Some(t) = non_empty(&env.var("GITHUB_TOKEN")) {
+        (t, TokenSource::GithubToken)
+    } else if let Some(t) = non_empty(&env.var("GH_TOKEN")) {
+        (t, TokenSource::GhToken)
+    } else if let Some(t) = gh_auth_token(&web.host_name()) {
+        (t, TokenSource::GhCli)
+    } else {
+        return Err(ConfigError::new(
+            "GITHUB_TOKEN (environment)",
+            "missing: set GITHUB_TOKEN or GH_TOKEN to a token that may use the repository's Actions, or log in with `gh auth login`",
+        ));
+    };
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let input = match source {
+            TokenSource::GhCli => "gh auth token".to_string(),
+            other => format!("{other} (environment)"),
+        };
+        return Err(ConfigError::new(
+            input,
+            "contains whitespace or control characters",
+        ));
+    }
+    Ok((token, source))
+}
+
+/// How long `gh auth token` may take (it reads a file or the system keyring).
+const GH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `gh auth token --hostname host`, when `gh` runs and prints a token in time.
+fn gh_auth_token(host: &str) -> Option<String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("gh")
+        .args(["auth", "token", "--hostname", host])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(_)) | Err(_) => return None,
+            Ok(None) if started.elapsed() > GH_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut()?, &mut out).ok()?;
+    non_empty(&Some(out))
 }
 
 /// Everything `remote-hands dispatch` needs, validated.
@@ -1195,20 +1278,6 @@ impl GithubConfig {
                 ));
             }
         };
-        let token = non_empty(&env.var("GITHUB_TOKEN"))
-            .or_else(|| non_empty(&env.var("GH_TOKEN")))
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "GITHUB_TOKEN (environment)",
-                    "missing: set GITHUB_TOKEN or GH_TOKEN to a token that may use the repository's Actions",
-                )
-            })?;
-        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ConfigError::new(
-                "GITHUB_TOKEN (environment)",
-                "contains whitespace or control characters",
-            ));
-        }
         let api_input = match matches.value_source("api_url") {
             Some(ValueSource::EnvVariable) => "GITHUB_API_URL (environment)",
             _ => "--api-url",
@@ -1283,9 +1352,11 @@ impl GithubConfig {
             Some(v) => parse_time_scale(&v)?,
         };
         let web = WebHost::of_api(&api_url);
+        let (token, token_source) = github_token(env, &web)?;
         Ok(GithubConfig {
             repo,
             token: Token(token),
+            token_source,
             web,
             api_url,
             workflow,
@@ -1444,6 +1515,11 @@ impl WebHost {
             host,
             port: api.port_or_known_default(),
         }
+    }
+
+    /// The host name, as `gh --hostname` takes it.
+    pub fn host_name(&self) -> String {
+        self.host.clone()
     }
 
     /// Whether `url` is on this host (and port).

@@ -41,13 +41,29 @@ fn main() -> ExitCode {
             block_on(run::check(config))
         }
         Command::Dispatch(args) => match DispatchConfig::from_args(&args, sub, &ProcessEnv) {
-            Ok(config) => block_on(remote_hands::dispatch::dispatch(config)),
+            Ok(config) => {
+                say_token_source(cli.verbose, &config.github);
+                block_on(remote_hands::dispatch::dispatch(config))
+            }
             Err(e) => usage(&e),
         },
         Command::Result(args) => match ResultConfig::from_args(&args, sub, &ProcessEnv) {
-            Ok(config) => block_on(remote_hands::dispatch::result(config)),
+            Ok(config) => {
+                say_token_source(cli.verbose, &config.github);
+                block_on(remote_hands::dispatch::result(config))
+            }
             Err(e) => usage(&e),
         },
+    }
+}
+
+/// With `-v`: where the GitHub token came from (never the token).
+fn say_token_source(verbose: u8, github: &remote_hands::config::GithubConfig) {
+    if verbose > 0 {
+        eprintln!(
+            "remote-hands: GitHub token from {} (for {})",
+            github.token_source, github.api_url
+        );
     }
 }
 

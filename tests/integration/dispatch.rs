@@ -1588,3 +1588,70 @@ fn result_wait_gives_up_at_its_timeout_with_exit_3() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("no run of"), "{}", r.stderr);
 }
+
+#[test]
+fn without_a_token_variable_the_github_cli_login_is_used() {
+    let gh = FakeGithub::start(Scenario::default());
+    // A `gh` that knows a login for the fake's host only.
+    let dir = tempfile::tempdir().unwrap();
+    let fake_gh = dir.path().join("gh");
+    let host = gh.addr.ip().to_string();
+    std::fs::write(
+        &fake_gh,
+        format!(
+            "#!/bin/sh\n[ \"$1 $2 $3 $4\" = \"auth token --hostname {host}\" ] && echo {TOKEN} && exit 0\nexit 1\n"
+        ),
+    )
+    .unwrap();
+    let made = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&fake_gh)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let r = run(bin()
+        .env("PATH", &path)
+        .env("REMOTE_HANDS_TIME_SCALE", "0.01")
+        .args(["dispatch", "-v", "--no-wait", "--correlation-id", CID])
+        .args(["--repo", "acme/site", "--api-url", &gh.api_url()]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("GitHub token from gh auth token"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(TOKEN), "{}", r.stderr);
+
+    // A token in the environment wins, and -v says so.
+    let r = run(bin().env("PATH", &path).env("GITHUB_TOKEN", TOKEN).args([
+        "result",
+        "-v",
+        CID,
+        "--repo",
+        "acme/site",
+        "--api-url",
+        &gh.api_url(),
+    ]));
+    assert!(
+        r.stderr.contains("GitHub token from GITHUB_TOKEN"),
+        "{}",
+        r.stderr
+    );
+
+    // No variable and no gh login: one line saying what to do.
+    let r = run(bin().args([
+        "result",
+        CID,
+        "--repo",
+        "acme/site",
+        "--api-url",
+        &gh.api_url(),
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("gh auth login"), "{}", r.stderr);
+}
