@@ -1550,7 +1550,6 @@ fn host_port(url: &Url) -> String {
 
 /// `123`, or `https://HOST/OWNER/NAME/actions/runs/123[/attempts/N][/…]` (with the URL and
 /// the repository it names).
-#[allow(clippy::type_complexity)]
 fn parse_run(v: &str) -> Result<(u64, Option<(Url, Repo)>), ConfigError> {
     let v = v.trim();
     if let Ok(id) = v.parse::<u64>() {
