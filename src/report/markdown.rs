@@ -141,21 +141,7 @@ impl Markdown {
         let w = &mut md;
         self.header(w, report);
         let _ = writeln!(w, "{COMPACT_NOTE}\n");
-        let _ = writeln!(w, "## Diagnostic Summary\n");
-        let _ = writeln!(w, "| Check | Status | Details | Time |");
-        let _ = writeln!(w, "|-------|--------|---------|------|");
-        for (id, r) in &report.checks {
-            let _ = writeln!(
-                w,
-                "| {} (`{}`) | {} {} | {} | {} ms |",
-                id.title(),
-                id.key(),
-                icon(r.outcome),
-                r.outcome,
-                escape_inline(&crate::text::cap(&r.details, COMPACT_DETAIL)),
-                r.ms
-            );
-        }
+        summary_table(w, report, COMPACT_DETAIL);
         md
     }
 }
@@ -559,6 +545,11 @@ fn http(w: &mut String, report: &Report, with_bodies: bool) {
 }
 
 fn summary(w: &mut String, report: &Report) {
+    summary_table(w, report, usize::MAX);
+}
+
+/// The summary table, each check's detail cut to `detail` characters.
+fn summary_table(w: &mut String, report: &Report, detail: usize) {
     let _ = writeln!(w, "## Diagnostic Summary\n");
     let _ = writeln!(w, "| Check | Status | Details | Time |");
     let _ = writeln!(w, "|-------|--------|---------|------|");
@@ -570,7 +561,7 @@ fn summary(w: &mut String, report: &Report) {
             id.key(),
             icon(r.outcome),
             r.outcome,
-            escape_inline(&r.details),
+            escape_inline(&crate::text::cap(&r.details, detail)),
             r.ms
         );
     }
