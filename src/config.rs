@@ -301,7 +301,11 @@ impl CheckConfig {
             _ => None,
         };
 
-        let github = if env.var("GITHUB_ACTIONS").as_deref().is_some_and(is_true) {
+        let github = if env
+            .var("GITHUB_ACTIONS")
+            .as_deref()
+            .is_some_and(|v| switch_value(v) == Some(true))
+        {
             let output_path = non_empty(&env.var("GITHUB_OUTPUT")).map(PathBuf::from);
             if let Some(p) = &output_path {
                 check_writable_file("GITHUB_OUTPUT (environment)", p)?;
@@ -416,12 +420,14 @@ impl CheckConfig {
     }
 }
 
-/// A boolean environment value that means yes: `true`, `1` or `yes`, in any case.
-pub fn is_true(value: &str) -> bool {
-    matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "true" | "1" | "yes"
-    )
+/// A boolean environment value: true, false, 1, 0, yes or no, in any case (empty is
+/// false); None for anything else.
+pub fn switch_value(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "0" | "no" => Some(false),
+        "true" | "1" | "yes" => Some(true),
+        _ => None,
+    }
 }
 
 /// The URL policy: `--allowed-hosts`, `--allow-private-addresses` and
@@ -485,17 +491,15 @@ fn url_policy(
 /// empty is false.
 fn env_switch(env: &dyn Environment, var: &str) -> Result<bool, ConfigError> {
     let value = env.var_lossy(var).unwrap_or_default();
-    match value.trim().to_ascii_lowercase().as_str() {
-        "" | "false" | "0" | "no" => Ok(false),
-        "true" | "1" | "yes" => Ok(true),
-        _ => Err(ConfigError::new(
+    switch_value(&value).ok_or_else(|| {
+        ConfigError::new(
             format!("{var} (environment)"),
             format!(
                 "{:?} is not a switch; expected true, false, 1, 0, yes or no",
                 crate::text::cap(&crate::text::one_line(&value), 64)
             ),
-        )),
-    }
+        )
+    })
 }
 
 fn non_empty(value: &Option<String>) -> Option<String> {

@@ -190,14 +190,7 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
     };
     let ending = async {
         let mut run: WorkflowRun = match config.run {
-            RunRef::Id(id) => {
-                gh.get(
-                    gh.repo_url(&format!("actions/runs/{id}"), &[]),
-                    &format!("reading run {id}"),
-                    deadline,
-                )
-                .await?
-            }
+            RunRef::Id(id) => read_run(&gh, id, deadline).await?,
             RunRef::Correlation(cid) => {
                 run_of_correlation(&config, &gh, &progress, &cid.to_string(), deadline).await?
             }
@@ -205,7 +198,6 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
         // The run was named by the user: only a diagnosis run is read, and its title
         // says which correlation ID its report must carry.
         let expected = diagnosis_run(&config.github, &run, &DIAGNOSIS_EVENTS)?;
-        let run_url = gh.repo_url(&format!("actions/runs/{}", run.id), &[]);
         let mut interval = POLL_MIN;
         while !run.is_completed() {
             let state = word(run.status.as_deref()).to_string();
@@ -225,14 +217,7 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
             };
             clock.sleep(pause).await;
             interval = interval.mul_f64(1.5).min(POLL_MAX);
-            run = match gh
-                .get(
-                    run_url.clone(),
-                    &format!("reading run {}", run.id),
-                    deadline,
-                )
-                .await
-            {
+            run = match read_run(&gh, run.id, deadline).await {
                 Ok(r) => r,
                 Err(GithubError::Deadline { .. } | GithubError::RateLimited(_)) => {
                     return Err(Ending::Timeout(format!(
@@ -262,6 +247,16 @@ pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {
     };
     progress.finish();
     finish(&config.github, &gh, ending).await
+}
+
+/// Run `id`, as GitHub shows it now (a 304 when nothing changed since the last read).
+async fn read_run(gh: &Github, id: u64, deadline: Instant) -> Result<WorkflowRun, GithubError> {
+    gh.get(
+        gh.repo_url(&format!("actions/runs/{id}"), &[]),
+        &format!("reading run {id}"),
+        deadline,
+    )
+    .await
 }
 
 /// The wait before the next poll: the poll interval (less jitter), or what is left before
@@ -486,14 +481,7 @@ async fn run_dispatch(
     // Find the run.
     let mut run = match (found_unsure, &known_run) {
         (Some(run), _) => run,
-        (None, Some(d)) => {
-            gh.get::<WorkflowRun>(
-                gh.repo_url(&format!("actions/runs/{}", d.workflow_run_id), &[]),
-                "reading the started run",
-                deadline,
-            )
-            .await?
-        }
+        (None, Some(d)) => read_run(gh, d.workflow_run_id, deadline).await?,
         (None, None) => {
             find_run(
                 config,
@@ -520,7 +508,6 @@ async fn run_dispatch(
     }
 
     // Wait for it.
-    let run_url = gh.repo_url(&format!("actions/runs/{}", run.id), &[]);
     let mut interval = POLL_MIN;
     let mut last = String::new();
     loop {
@@ -560,14 +547,7 @@ async fn run_dispatch(
         }
         clock.sleep(pause.unwrap_or_default()).await;
         interval = interval.mul_f64(1.5).min(POLL_MAX);
-        run = match gh
-            .get(
-                run_url.clone(),
-                &format!("reading run {}", run.id),
-                deadline,
-            )
-            .await
-        {
+        run = match read_run(gh, run.id, deadline).await {
             Ok(r) => r,
             // The deadline passed during the poll itself: the same timeout.
             Err(GithubError::Deadline { .. }) => {
