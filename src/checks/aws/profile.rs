@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -51,36 +52,71 @@ pub async fn check_profile(
     profile: &ProfileChoice,
     files: &SharedFiles,
 ) -> Result<(), ConfigError> {
-    let name = &profile.name;
-    let existing: Vec<(EnvConfigFileKind, &Path)> = [
+    let existing = existing_files(files);
+    if existing.is_empty() {
+        return Err(no_shared_files(profile, files));
+    }
+    let set = load_profiles(profile, &existing).await?;
+    if set.get_profile(&profile.name).is_some() {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        profile.input(),
+        format!(
+            "profile {:?} was not found in {} or {}; {}{}",
+            profile.name,
+            shown(&files.config),
+            shown(&files.credentials),
+            listed_profiles(&set),
+            misnamed_section_hint(&profile.name, &files.config)
+        ),
+    ))
+}
+
+/// The shared files that exist, each with the kind the SDK reads it as.
+fn existing_files(files: &SharedFiles) -> Vec<(EnvConfigFileKind, &Path)> {
+    [
         (EnvConfigFileKind::Config, files.config.as_path()),
         (EnvConfigFileKind::Credentials, files.credentials.as_path()),
     ]
     .into_iter()
     .filter(|(_, p)| p.is_file())
-    .collect();
-    let shown = |p: &Path| {
-        if p.is_file() {
-            p.display().to_string()
-        } else {
-            format!("{} (absent)", p.display())
-        }
-    };
-    if existing.is_empty() {
-        return Err(ConfigError::new(
-            profile.input(),
-            format!(
-                "profile {name:?} was named, but there is no shared AWS config or credentials file (looked for {} and {}); create the profile (aws configure --profile {name}, or aws configure sso) or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the files",
-                files.config.display(),
-                files.credentials.display()
-            ),
-        ));
+    .collect()
+}
+
+/// A shared file's path as an error shows it, saying when it is absent.
+fn shown(p: &Path) -> String {
+    if p.is_file() {
+        p.display().to_string()
+    } else {
+        format!("{} (absent)", p.display())
     }
+}
+
+/// The error for a profile named when neither shared file exists.
+fn no_shared_files(profile: &ProfileChoice, files: &SharedFiles) -> ConfigError {
+    let name = &profile.name;
+    ConfigError::new(
+        profile.input(),
+        format!(
+            "profile {name:?} was named, but there is no shared AWS config or credentials file (looked for {} and {}); create the profile (aws configure --profile {name}, or aws configure sso) or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the files",
+            files.config.display(),
+            files.credentials.display()
+        ),
+    )
+}
+
+/// The profiles of `existing`, parsed as the SDK parses them (and nothing from the
+/// environment); a file it cannot parse is an error naming the profile's input.
+async fn load_profiles(
+    profile: &ProfileChoice,
+    existing: &[(EnvConfigFileKind, &Path)],
+) -> Result<ProfileSet, ConfigError> {
     let mut builder = EnvConfigFiles::builder();
-    for (kind, path) in &existing {
+    for (kind, path) in existing {
         builder = builder.with_file(*kind, *path);
     }
-    let set = aws_config::profile::load(&Fs::real(), &Env::from_slice(&[]), &builder.build(), None)
+    aws_config::profile::load(&Fs::real(), &Env::from_slice(&[]), &builder.build(), None)
         .await
         .map_err(|e| {
             ConfigError::new(
@@ -93,13 +129,14 @@ pub async fn check_profile(
                     MAX_ERROR_MESSAGE,
                 ),
             )
-        })?;
-    if set.get_profile(name).is_some() {
-        return Ok(());
-    }
+        })
+}
+
+/// The profiles the files define, sorted, at most [`MAX_LISTED_PROFILES`] of them.
+fn listed_profiles(set: &ProfileSet) -> String {
     let mut names: Vec<String> = set.profiles().map(|n| cap(n, 64)).collect();
     names.sort();
-    let listed = match names.len() {
+    match names.len() {
         0 => "they define no profile".to_string(),
         n if n > MAX_LISTED_PROFILES => format!(
             "the profiles there are: {} (and {} more)",
@@ -107,29 +144,25 @@ pub async fn check_profile(
             n - MAX_LISTED_PROFILES
         ),
         _ => format!("the profiles there are: {}", names.join(", ")),
-    };
-    // A `[dev]` section in the config file is not a profile there: it must be
-    // `[profile dev]` (only the credentials file uses bare names).
-    let misnamed = std::fs::read_to_string(&files.config)
+    }
+}
+
+/// A `[dev]` section in the config file is not a profile there: it must be
+/// `[profile dev]` (only the credentials file uses bare names). The hint, when the config
+/// file has such a section for `name`; else nothing.
+fn misnamed_section_hint(name: &str, config: &Path) -> String {
+    let misnamed = std::fs::read_to_string(config)
         .ok()
         .is_some_and(|text| text.lines().any(|l| l.trim() == format!("[{name}]")))
         && name != "default";
-    let hint = if misnamed {
+    if misnamed {
         format!(
             "; {} has a section [{name}], which the config file reads as a profile only when written [profile {name}]",
-            files.config.display()
+            config.display()
         )
     } else {
         String::new()
-    };
-    Err(ConfigError::new(
-        profile.input(),
-        format!(
-            "profile {name:?} was not found in {} or {}; {listed}{hint}",
-            shown(&files.config),
-            shown(&files.credentials)
-        ),
-    ))
+    }
 }
 
 #[cfg(test)]
