@@ -3,6 +3,9 @@
 //! unless `--index-key` says otherwise) go out together; the first failure in that order
 //! explains the result.
 
+use aws_sdk_s3::operation::head_object::HeadObjectOutput;
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
+
 use crate::checks::aws::{Failure, classify};
 use crate::model::{CheckResult, Evidence, ObjectEvidence, S3Evidence};
 
@@ -26,68 +29,88 @@ pub async fn check(client: &aws_sdk_s3::Client, bucket: &str, index_key: &str) -
         bucket: bucket.to_string(),
         ..S3Evidence::default()
     };
-
     if let Err(err) = head_bucket {
         let f = classify(&err);
-        let sentence = match &f {
-            f if f.is_not_found() => format!("bucket {bucket} does not exist"),
-            f if f.is_access_denied() => {
-                format!("access denied to bucket {bucket} (HeadBucket needs s3:ListBucket)")
-            }
-            f if f.http_status() == Some(301) => format!(
-                "bucket {bucket} is in another region than the one configured (set --region)"
-            ),
-            f => generic("HeadBucket", bucket, f),
-        };
-        return fail(sentence, &f, evidence);
+        return fail(head_bucket_failed(bucket, &f), &f, evidence);
     }
-
     match list {
-        Ok(out) => {
-            evidence.key_count = out.key_count();
-            evidence.sample_keys = out
-                .contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_string))
-                .collect();
-        }
+        Ok(out) => record_listing(&mut evidence, &out),
         Err(err) => {
             let f = classify(&err);
-            let sentence = if f.is_access_denied() {
-                format!("access denied listing bucket {bucket} (needs s3:ListBucket)")
-            } else if f.is_not_found() {
-                format!("bucket {bucket} does not exist")
-            } else {
-                generic("ListObjectsV2", bucket, &f)
-            };
-            return fail(sentence, &f, evidence);
+            return fail(listing_failed(bucket, &f), &f, evidence);
         }
     }
-
     match head_index {
-        Ok(out) => {
-            evidence.index = Some(ObjectEvidence {
-                key: index_key.to_string(),
-                cache_control: out.cache_control().map(str::to_string),
-                etag: out.e_tag().map(str::to_string),
-                content_type: out.content_type().map(str::to_string),
-                content_length: out.content_length(),
-                last_modified: out.last_modified().map(|t| t.to_string()),
-            });
-        }
+        Ok(out) => evidence.index = Some(entry_page(index_key, &out)),
         Err(err) => {
             let f = classify(&err);
-            let sentence = if f.is_not_found() {
-                format!("{index_key} is missing from bucket {bucket}: the site has no entry page")
-            } else if f.is_access_denied() {
-                format!("access denied reading {index_key} in bucket {bucket} (needs s3:GetObject)")
-            } else {
-                generic(&format!("HeadObject {index_key}"), bucket, &f)
-            };
-            return fail(sentence, &f, evidence);
+            return fail(entry_page_failed(bucket, index_key, &f), &f, evidence);
         }
     }
+    passed(bucket, index_key, evidence)
+}
 
+/// Why HeadBucket failed, in one sentence.
+fn head_bucket_failed(bucket: &str, f: &Failure) -> String {
+    match f {
+        f if f.is_not_found() => format!("bucket {bucket} does not exist"),
+        f if f.is_access_denied() => {
+            format!("access denied to bucket {bucket} (HeadBucket needs s3:ListBucket)")
+        }
+        f if f.http_status() == Some(301) => {
+            format!("bucket {bucket} is in another region than the one configured (set --region)")
+        }
+        f => generic("HeadBucket", bucket, f),
+    }
+}
+
+/// Records the listing's key count and sample keys.
+fn record_listing(evidence: &mut S3Evidence, out: &ListObjectsV2Output) {
+    evidence.key_count = out.key_count();
+    evidence.sample_keys = out
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+}
+
+/// Why ListObjectsV2 failed, in one sentence.
+fn listing_failed(bucket: &str, f: &Failure) -> String {
+    if f.is_access_denied() {
+        format!("access denied listing bucket {bucket} (needs s3:ListBucket)")
+    } else if f.is_not_found() {
+        format!("bucket {bucket} does not exist")
+    } else {
+        generic("ListObjectsV2", bucket, f)
+    }
+}
+
+/// What HeadObject said about the entry page.
+fn entry_page(index_key: &str, out: &HeadObjectOutput) -> ObjectEvidence {
+    ObjectEvidence {
+        key: index_key.to_string(),
+        cache_control: out.cache_control().map(str::to_string),
+        etag: out.e_tag().map(str::to_string),
+        content_type: out.content_type().map(str::to_string),
+        content_length: out.content_length(),
+        last_modified: out.last_modified().map(|t| t.to_string()),
+    }
+}
+
+/// Why HeadObject of the entry page failed, in one sentence.
+fn entry_page_failed(bucket: &str, index_key: &str, f: &Failure) -> String {
+    if f.is_not_found() {
+        format!("{index_key} is missing from bucket {bucket}: the site has no entry page")
+    } else if f.is_access_denied() {
+        format!("access denied reading {index_key} in bucket {bucket} (needs s3:GetObject)")
+    } else {
+        generic(&format!("HeadObject {index_key}"), bucket, f)
+    }
+}
+
+/// The passing result: the bucket is readable and has its entry page, with its
+/// Cache-Control.
+fn passed(bucket: &str, index_key: &str, evidence: S3Evidence) -> CheckResult {
     let cache = evidence
         .index
         .as_ref()
