@@ -5,6 +5,7 @@
 use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
+use reqwest::StatusCode;
 use url::Url;
 
 use crate::model::{CheckResult, ErrorInfo, Evidence, HttpEvidence};
@@ -64,14 +65,62 @@ pub async fn check(
         ..HttpEvidence::default()
     };
     let started = Instant::now();
-    let response = match client.get(url.clone()).send().await {
-        Ok(r) => r,
-        Err(e) => return failed(&shown, &e, timeout, evidence),
-    };
+    let fetched = fetch(client, url, cdn, &mut evidence).await;
+    let elapsed = started.elapsed();
+    trace_request(&shown, &fetched, elapsed);
+    match fetched {
+        Ok(status) => {
+            let mut result = judge(status, elapsed, slow, &shown, &evidence);
+            result.status = Some(status.as_u16());
+            result.with_evidence(Evidence::Http(evidence))
+        }
+        Err(FetchFailed { error, status }) => {
+            let mut r = failed(&shown, &error, timeout, evidence);
+            r.status = status.map(|s| s.as_u16());
+            r
+        }
+    }
+}
+
+/// A GET that did not complete: the error, and the status when the response had begun.
+struct FetchFailed {
+    error: reqwest::Error,
+    status: Option<StatusCode>,
+}
+
+/// Sends the GET and reads the response into `evidence` (final URL, headers, body excerpt):
+/// its status, or why it did not complete.
+async fn fetch(
+    client: &reqwest::Client,
+    url: &Url,
+    cdn: bool,
+    evidence: &mut HttpEvidence,
+) -> Result<StatusCode, FetchFailed> {
+    let mut response = client
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|error| FetchFailed {
+            error,
+            status: None,
+        })?;
     let status = response.status();
     if response.url() != url {
         evidence.final_url = Some(crate::text::redact_url(response.url()));
     }
+    record_headers(&response, cdn, evidence);
+    let body = read_body(&mut response, evidence)
+        .await
+        .map_err(|error| FetchFailed {
+            error,
+            status: Some(status),
+        })?;
+    keep_excerpt(&body, evidence);
+    Ok(status)
+}
+
+/// Records the common headers, and the CDN's when `cdn`, each value capped.
+fn record_headers(response: &reqwest::Response, cdn: bool, evidence: &mut HttpEvidence) {
     let names = COMMON_HEADERS
         .iter()
         .chain(if cdn { CDN_HEADERS } else { &[] });
@@ -83,9 +132,15 @@ pub async fn check(
                 .insert(name.to_string(), cap(&v, MAX_HEADER_VALUE));
         }
     }
+}
 
+/// Reads at most [`BODY_READ_CAP`] bytes of the body; the rest is never downloaded (the
+/// evidence says it was cut). On an error, the evidence counts the bytes read so far.
+async fn read_body(
+    response: &mut reqwest::Response,
+    evidence: &mut HttpEvidence,
+) -> Result<Vec<u8>, reqwest::Error> {
     let mut body: Vec<u8> = Vec::new();
-    let mut response = response;
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
@@ -100,13 +155,15 @@ pub async fn check(
             Ok(None) => break,
             Err(e) => {
                 evidence.body_bytes = body.len() as u64;
-                let mut r = failed(&shown, &e, timeout, evidence);
-                r.status = Some(status.as_u16());
-                return r;
+                return Err(e);
             }
         }
     }
-    let elapsed = started.elapsed();
+    Ok(body)
+}
+
+/// The body's size, and its first [`BODY_EXCERPT`] bytes as text.
+fn keep_excerpt(body: &[u8], evidence: &mut HttpEvidence) {
     evidence.body_bytes = body.len() as u64;
     if !body.is_empty() {
         let excerpt = &body[..body.len().min(BODY_EXCERPT)];
@@ -116,12 +173,22 @@ pub async fn check(
         }
         evidence.body = Some(text);
     }
+}
 
+/// The verdict on a complete response: a 2xx passes (warns when slower than `slow`),
+/// anything else fails.
+fn judge(
+    status: StatusCode,
+    elapsed: Duration,
+    slow: Duration,
+    shown: &str,
+    evidence: &HttpEvidence,
+) -> CheckResult {
     let ms = elapsed.as_millis();
     let code = status.as_u16();
     let reason = status.canonical_reason().unwrap_or("");
-    let cdn_note = cdn_note(&evidence);
-    let mut result = if status.is_success() {
+    let cdn_note = cdn_note(evidence);
+    if status.is_success() {
         if elapsed > slow {
             CheckResult::warn(format!(
                 "HTTP {code} from {shown} but slow: {ms} ms (limit {} ms)",
@@ -132,9 +199,62 @@ pub async fn check(
         }
     } else {
         CheckResult::fail(format!("HTTP {code} {reason} from {shown}{cdn_note}").replace("  ", " "))
-    };
-    result.status = Some(code);
-    result.with_evidence(Evidence::Http(evidence))
+    }
+}
+
+/// One debug event per request: the method, the redacted URL, the status or what kind of
+/// error ended it, and how long it took.
+fn trace_request(shown: &str, fetched: &Result<StatusCode, FetchFailed>, elapsed: Duration) {
+    let elapsed_ms = elapsed.as_millis() as u64;
+    match fetched {
+        Ok(status) => tracing::debug!(
+            method = "GET",
+            url = shown,
+            status = status.as_u16(),
+            elapsed_ms,
+            "HTTP check request"
+        ),
+        Err(FetchFailed {
+            error,
+            status: Some(status),
+        }) => tracing::debug!(
+            method = "GET",
+            url = shown,
+            status = status.as_u16(),
+            error = error_kind(error),
+            elapsed_ms,
+            "HTTP check request: the body could not be read"
+        ),
+        Err(FetchFailed {
+            error,
+            status: None,
+        }) => tracing::debug!(
+            method = "GET",
+            url = shown,
+            error = error_kind(error),
+            elapsed_ms,
+            "HTTP check request failed"
+        ),
+    }
+}
+
+/// What kind of error ended a request, in a word.
+fn error_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_redirect() {
+        "redirect"
+    } else if e.is_body() {
+        "body"
+    } else if e.is_decode() {
+        "decode"
+    } else if e.is_request() {
+        "request"
+    } else {
+        "other"
+    }
 }
 
 fn cdn_note(evidence: &HttpEvidence) -> String {
@@ -188,8 +308,17 @@ fn root_cause(e: &(dyn StdError + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::endpoint;
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
     use url::Url;
+
+    use super::{check, endpoint};
 
     #[test]
     fn endpoints_join_below_the_base_path() {
@@ -208,5 +337,97 @@ mod tests {
         ] {
             assert_eq!(endpoint(base, path).as_str(), url, "{path}");
         }
+    }
+
+    /// The fields of one event, as text.
+    type Fields = BTreeMap<String, String>;
+
+    /// Keeps the events of this module.
+    #[derive(Clone, Default)]
+    struct Recorder(Arc<Mutex<Vec<Fields>>>);
+
+    struct FieldText<'a>(&'a mut Fields);
+
+    impl Visit for FieldText<'_> {
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().into(), value.into());
+        }
+
+        fn record_u64(&mut self, field: &Field, value: u64) {
+            self.0.insert(field.name().into(), value.to_string());
+        }
+
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.insert(field.name().into(), format!("{value:?}"));
+        }
+    }
+
+    impl Subscriber for Recorder {
+        fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+            metadata.target() == module_path!().trim_end_matches("::tests")
+        }
+
+        fn new_span(&self, _span: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+
+        fn record(&self, _span: &Id, _values: &Record<'_>) {}
+
+        fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+        fn event(&self, event: &Event<'_>) {
+            let mut fields = Fields::new();
+            event.record(&mut FieldText(&mut fields));
+            self.0.lock().unwrap().push(fields);
+        }
+
+        fn enter(&self, _span: &Id) {}
+
+        fn exit(&self, _span: &Id) {}
+    }
+
+    /// The events `check` emits for `url`.
+    async fn events_of(url: &Url) -> Vec<Fields> {
+        let recorder = Recorder::default();
+        let _guard = tracing::subscriber::set_default(recorder.clone());
+        let client = reqwest::Client::new();
+        let second = Duration::from_secs(1);
+        check(&client, url, false, second, second).await;
+        recorder.0.lock().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn each_request_is_one_debug_event_with_the_url_redacted() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await.unwrap();
+            socket
+                .write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\nconnection: close\r\n\r\ndown")
+                .await
+                .unwrap();
+        });
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/health?token=SECRET")).unwrap();
+        let events = events_of(&url).await;
+        server.await.unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        let event = &events[0];
+        assert_eq!(event["method"], "GET");
+        assert_eq!(
+            event["url"],
+            format!("http://127.0.0.1:{port}/health?token=***")
+        );
+        assert_eq!(event["status"], "503");
+        assert!(event["elapsed_ms"].parse::<u64>().is_ok(), "{event:?}");
+        assert!(!event.contains_key("error"), "{event:?}");
+
+        // Nothing listens any more: the kind of error instead of a status.
+        let events = events_of(&url).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["error"], "connect");
+        assert!(!events[0].contains_key("status"), "{events:?}");
+        assert!(!format!("{events:?}").contains("SECRET"), "{events:?}");
     }
 }
