@@ -59,7 +59,7 @@ pub async fn diagnose(config: &CheckConfig) -> anyhow::Result<Report> {
         .into_iter()
         .map(|(id, check)| (id, checks::future(check, &resources)))
         .collect();
-    let results = checks::run(futures, config.timeout, config.run_deadline()).await;
+    let results = checks::run_all(futures, config.timeout, config.run_deadline()).await;
     let total = start.elapsed();
 
     Ok(Report {

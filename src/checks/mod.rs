@@ -1,5 +1,5 @@
 //! The checks and the runner that drives them. [`plan`] decides, from the configuration,
-//! what each check will do (or why it is skipped); [`run`] starts them all at once, each
+//! what each check will do (or why it is skipped); [`run_all`] starts them all at once, each
 //! under its own deadline and the whole under the run's deadline, and turns a timeout, an
 //! error or a panic into a `fail` result: a check never aborts the run.
 
@@ -177,7 +177,7 @@ const GRACE: Duration = Duration::from_millis(250);
 /// Runs every check concurrently. Each gets `check_deadline`; whatever has not finished
 /// when `run_deadline` (from now) passes is stopped and reported as failed. Every id in
 /// `checks` is in the result.
-pub async fn run(
+pub async fn run_all(
     checks: Vec<(CheckId, CheckFuture)>,
     check_deadline: Duration,
     run_deadline: Duration,
@@ -260,7 +260,7 @@ mod tests {
                 Box::pin(async { CheckResult::pass("fine") }),
             ),
         ];
-        let results = run(checks, Duration::from_secs(5), Duration::from_secs(6)).await;
+        let results = run_all(checks, Duration::from_secs(5), Duration::from_secs(6)).await;
         let health = &results[&CheckId::api("/health")];
         assert_eq!(health.outcome, Outcome::Fail);
         assert!(!health.ok);
@@ -281,7 +281,7 @@ mod tests {
                 Box::pin(async { CheckResult::pass("fine") }),
             ),
         ];
-        let results = run(checks, Duration::from_secs(2), Duration::from_secs(3)).await;
+        let results = run_all(checks, Duration::from_secs(2), Duration::from_secs(3)).await;
         let frontend = &results[&CheckId::Frontend];
         assert_eq!(frontend.outcome, Outcome::Fail);
         assert!(
@@ -297,7 +297,7 @@ mod tests {
         let checks: Vec<(CheckId, CheckFuture)> =
             vec![(CheckId::Oidc, Box::pin(std::future::pending()))];
         // A check deadline longer than the run's: the run's wins.
-        let results = run(checks, Duration::from_secs(60), Duration::from_secs(1)).await;
+        let results = run_all(checks, Duration::from_secs(60), Duration::from_secs(1)).await;
         assert!(
             results[&CheckId::Oidc].details.contains("run deadline"),
             "{}",
