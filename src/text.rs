@@ -10,10 +10,25 @@ pub const REDACTED: &str = "***";
 
 /// `s` cut to at most `max` characters, ending in `…` when cut.
 pub fn cap(s: &str, max: usize) -> String {
+    capped(s, max, false)
+}
+
+/// [`cap`] for text with backslash escapes (Discord markdown): a cut never leaves an
+/// escaping backslash dangling before the `…`.
+pub fn cap_escaped(s: &str, max: usize) -> String {
+    capped(s, max, true)
+}
+
+/// The one way text is cut: the first `max - 1` characters and `…`; with `escapes`, a
+/// backslash that the cut left escaping nothing is dropped too.
+fn capped(s: &str, max: usize, escapes: bool) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    if escapes && out.ends_with('\\') && !out.ends_with("\\\\") {
+        out.pop();
+    }
     out.push('…');
     out
 }
@@ -169,6 +184,19 @@ mod tests {
         assert_eq!(cap("héllo", 3), "hé…");
         assert_eq!(cap("héllo", 1), "…");
         assert_eq!(cap("", 0), "");
+    }
+
+    #[test]
+    fn a_cut_in_escaped_text_leaves_no_dangling_backslash() {
+        assert_eq!(cap_escaped(r"a\*b", 10), r"a\*b");
+        // Cut right after an escaping backslash: it goes too.
+        assert_eq!(cap_escaped(r"ab\*cd", 4), "ab…");
+        assert_eq!(cap(r"ab\*cd", 4), "ab\\…");
+        // An escaped backslash stays whole.
+        assert_eq!(cap_escaped(r"ab\\cd", 5), r"ab\\…");
+        assert_eq!(cap_escaped(r"ab\*cd", 5), r"ab\*…");
+        assert_eq!(cap_escaped("héllo", 4), "hél…");
+        assert_eq!(cap_escaped("", 0), "");
     }
 
     #[test]

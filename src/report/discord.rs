@@ -6,9 +6,9 @@
 
 use serde_json::{Value, json};
 
-use super::Renderer;
-use crate::model::{Conclusion, Outcome, Report};
-use crate::text::one_line;
+use super::{Renderer, style};
+use crate::model::{Outcome, Report};
+use crate::text::{cap_escaped, one_line};
 
 /// Discord's limit on `content`.
 pub const CONTENT_LIMIT: usize = 2000;
@@ -25,15 +25,6 @@ pub struct Discord {
     /// Warnings shown under the headline, each on its own line with ⚠️ (the report was
     /// read from the job log; the run's conclusion contradicts the report).
     pub notes: Vec<String>,
-}
-
-fn emoji(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Pass => "🟢",
-        Outcome::Warn => "⚠️",
-        Outcome::Fail => "🔴",
-        Outcome::Skip => "⏭️",
-    }
 }
 
 /// Escapes Discord markdown and defuses mentions (`@everyone`, `<@123>`).
@@ -56,21 +47,22 @@ pub fn escape(s: &str) -> String {
 /// Text for inside an inline code span: one line, no backticks (which would close it),
 /// at most 100 characters. Markdown escapes are literal inside code, so none are added.
 fn code(s: &str) -> String {
-    fit(&one_line(s).replace('`', "'"), 100)
+    cap_escaped(&one_line(s).replace('`', "'"), 100)
 }
 
-/// At most `limit` characters, ending in `…` when cut.
-fn fit(s: &str, limit: usize) -> String {
-    if s.chars().count() <= limit {
-        return s.to_string();
+/// ` · <url>` after a line, when there is a run link.
+fn link(run_url: Option<&str>) -> String {
+    match run_url {
+        Some(u) => format!(" · <{u}>"),
+        None => String::new(),
     }
-    let mut t: String = s.chars().take(limit.saturating_sub(1)).collect();
-    // Do not leave a dangling escape backslash.
-    if t.ends_with('\\') && !t.ends_with("\\\\") {
-        t.pop();
-    }
-    t.push('…');
-    t
+}
+
+/// The payload as Discord receives it: pretty JSON and a newline.
+fn payload_text(payload: &Value) -> String {
+    let mut out = serde_json::to_string_pretty(payload).expect("a JSON value serialises");
+    out.push('\n');
+    out
 }
 
 /// The message for a diagnosis that was started and not waited for (`--no-wait`).
@@ -78,121 +70,149 @@ pub fn started(correlation_id: &str, run_url: Option<&str>) -> String {
     let content = format!(
         "🔄 **Diagnose on Demand started** · correlation ID `{}`{}",
         code(correlation_id),
-        match run_url {
-            Some(u) => format!(" · <{u}>"),
-            None => String::new(),
-        }
+        link(run_url)
     );
-    let payload =
-        json!({"content": fit(&content, CONTENT_LIMIT), "allowed_mentions": {"parse": []}});
-    let mut out = serde_json::to_string_pretty(&payload).expect("a JSON value serialises");
-    out.push('\n');
-    out
+    payload_text(
+        &json!({"content": cap_escaped(&content, CONTENT_LIMIT), "allowed_mentions": {"parse": []}}),
+    )
 }
 
 impl Renderer for Discord {
     fn render(&self, report: &Report) -> String {
-        let success = report.conclusion == Conclusion::Success;
-        let mut headline = format!(
-            "{} **Diagnose on Demand: {}**{}",
-            if success { "✅" } else { "❌" },
-            report.conclusion.as_str(),
-            match &report.environment {
-                Some(e) => format!(" ({})", fit(&escape(e), 100)),
-                None => String::new(),
-            }
-        );
-        for note in &self.notes {
-            headline.push_str(&format!("\n⚠️ {}", fit(&escape(note), 300)));
-        }
-        let lines: Vec<String> = report
-            .checks
-            .iter()
-            .map(|(id, r)| {
-                format!(
-                    "{} `{}` {} ({} ms)",
-                    emoji(r.outcome),
-                    id.key(),
-                    fit(&escape(&r.details), DETAIL_LIMIT),
-                    r.ms
-                )
-            })
-            .collect();
-        let footer = format!(
-            "Correlation ID `{}` · requested by {} · {:.1} s{}",
-            code(&report.correlation_id),
-            fit(&escape(&report.requester), 300),
-            report.durations.total_s,
-            match &self.run_url {
-                Some(u) => format!(" · <{u}>"),
-                None => String::new(),
-            }
-        );
+        payload_text(&json!({
+            "content": self.content(report),
+            "embeds": [self.embed(report)],
+            "allowed_mentions": {"parse": []},
+        }))
+    }
+}
+
+impl Discord {
+    /// The content block: the headline (with the notes), as many check lines as fit, then
+    /// the footer; within [`CONTENT_LIMIT`].
+    fn content(&self, report: &Report) -> String {
+        let headline = self.headline(report);
+        let footer = self.footer(report);
         // Check lines as long as they fit, then a note of how many were left out.
         let budget = CONTENT_LIMIT
             .saturating_sub(headline.chars().count())
             .saturating_sub(footer.chars().count())
             .saturating_sub(40);
-        let mut body = String::new();
-        let mut shown = 0;
-        for line in &lines {
-            if body.chars().count() + line.chars().count() + 1 > budget {
-                break;
-            }
-            body.push_str(line);
-            body.push('\n');
-            shown += 1;
-        }
-        if shown < lines.len() {
-            body.push_str(&format!("… {} more in the run\n", lines.len() - shown));
-        }
-        let content = fit(&format!("{headline}\n{body}{footer}"), CONTENT_LIMIT);
+        let body = lines_within(&check_lines(report), budget);
+        cap_escaped(&format!("{headline}\n{body}{footer}"), CONTENT_LIMIT)
+    }
 
-        let mut description = String::new();
-        for (id, r) in &report.checks {
-            if r.outcome == Outcome::Fail || r.outcome == Outcome::Warn {
-                description.push_str(&format!(
-                    "{} **{}**: {}\n",
-                    emoji(r.outcome),
-                    id.key(),
-                    escape(&r.details)
-                ));
+    /// The verdict and the environment, then each note on its own line with ⚠️.
+    fn headline(&self, report: &Report) -> String {
+        let mut headline = format!(
+            "{} **Diagnose on Demand: {}**{}",
+            style::conclusion(report.conclusion).icon,
+            report.conclusion.as_str(),
+            match &report.environment {
+                Some(e) => format!(" ({})", cap_escaped(&escape(e), 100)),
+                None => String::new(),
             }
+        );
+        for note in &self.notes {
+            headline.push_str(&format!("\n⚠️ {}", cap_escaped(&escape(note), 300)));
         }
-        if description.is_empty() {
-            description = "Every configured check passed.".into();
-        }
+        headline
+    }
+
+    /// The correlation ID, who asked, how long it took and the run link.
+    fn footer(&self, report: &Report) -> String {
+        format!(
+            "Correlation ID `{}` · requested by {} · {:.1} s{}",
+            code(&report.correlation_id),
+            cap_escaped(&escape(&report.requester), 300),
+            report.durations.total_s,
+            link(self.run_url.as_deref())
+        )
+    }
+
+    /// The embed: the checks that failed or warned, the correlation ID, requester and
+    /// duration, the tool and the run link.
+    fn embed(&self, report: &Report) -> Value {
+        let title = format!("Diagnose on Demand — {}", report.conclusion.as_str());
         let mut embed = json!({
-            "title": fit(&format!("Diagnose on Demand — {}", report.conclusion.as_str()), 256),
-            "description": fit(&description, EMBED_DESCRIPTION_LIMIT),
-            "color": if success { 0x2e_a0_43 } else { 0xcf_22_2e },
+            "title": cap_escaped(&title, 256),
+            "description": cap_escaped(&problems(report), EMBED_DESCRIPTION_LIMIT),
+            "color": style::conclusion(report.conclusion).embed_color,
             "fields": [
-                {"name": "Correlation ID", "value": fit(&escape(&report.correlation_id), SHORT_FIELD_LIMIT), "inline": false},
-                {"name": "Requester", "value": fit(&escape(&report.requester), SHORT_FIELD_LIMIT), "inline": true},
+                {"name": "Correlation ID", "value": cap_escaped(&escape(&report.correlation_id), SHORT_FIELD_LIMIT), "inline": false},
+                {"name": "Requester", "value": cap_escaped(&escape(&report.requester), SHORT_FIELD_LIMIT), "inline": true},
                 {"name": "Duration", "value": format!("{:.2} s", report.durations.total_s), "inline": true},
             ],
         });
         if !report.tool.is_empty() {
-            embed["footer"] = json!({"text": fit(&report.tool, SHORT_FIELD_LIMIT)});
+            embed["footer"] = json!({"text": cap_escaped(&report.tool, SHORT_FIELD_LIMIT)});
         }
         if let Some(url) = &self.run_url {
             embed["url"] = Value::String(url.clone());
         }
-        let payload = json!({
-            "content": content,
-            "embeds": [embed],
-            "allowed_mentions": {"parse": []},
-        });
-        let mut out = serde_json::to_string_pretty(&payload).expect("a JSON value serialises");
-        out.push('\n');
-        out
+        embed
     }
+}
+
+/// One line per check: marker, key, detail (cut short) and time.
+fn check_lines(report: &Report) -> Vec<String> {
+    report
+        .checks
+        .iter()
+        .map(|(id, r)| {
+            format!(
+                "{} `{}` {} ({} ms)",
+                style::outcome(r.outcome).dot,
+                id.key(),
+                cap_escaped(&escape(&r.details), DETAIL_LIMIT),
+                r.ms
+            )
+        })
+        .collect()
+}
+
+/// The lines, each ending in a newline, as long as they fit in `budget` characters; then
+/// how many more there are.
+fn lines_within(lines: &[String], budget: usize) -> String {
+    let mut body = String::new();
+    let mut shown = 0;
+    for line in lines {
+        if body.chars().count() + line.chars().count() + 1 > budget {
+            break;
+        }
+        body.push_str(line);
+        body.push('\n');
+        shown += 1;
+    }
+    if shown < lines.len() {
+        body.push_str(&format!("… {} more in the run\n", lines.len() - shown));
+    }
+    body
+}
+
+/// The checks that failed or warned, one line each; or that every configured check passed.
+fn problems(report: &Report) -> String {
+    let mut description = String::new();
+    for (id, r) in &report.checks {
+        if r.outcome == Outcome::Fail || r.outcome == Outcome::Warn {
+            description.push_str(&format!(
+                "{} **{}**: {}\n",
+                style::outcome(r.outcome).dot,
+                id.key(),
+                escape(&r.details)
+            ));
+        }
+    }
+    if description.is_empty() {
+        description = "Every configured check passed.".into();
+    }
+    description
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CheckId, CheckResult, Durations, Target};
+    use crate::model::{CheckId, CheckResult, Conclusion, Durations, Target};
     use std::collections::BTreeMap;
 
     fn report(details: &str) -> Report {

@@ -5,6 +5,7 @@
 pub mod discord;
 mod json;
 mod markdown;
+mod style;
 mod text;
 
 use std::io::Write;

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::Renderer;
-use crate::model::{CheckResult, Conclusion, Evidence, Outcome, Report};
+use super::{Renderer, style};
+use crate::model::{CheckResult, Evidence, Outcome, Report};
 use crate::text::{cap, one_line};
 
 /// Longest body line shown after a failed or warned HTTP check.
@@ -49,22 +49,9 @@ impl Text {
         }
     }
 
-    fn paint(&self, s: &str, code: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-
     fn outcome(&self, o: Outcome) -> String {
-        let (label, code) = match o {
-            Outcome::Pass => ("pass", "32"),
-            Outcome::Warn => ("warn", "33"),
-            Outcome::Fail => ("FAIL", "1;31"),
-            Outcome::Skip => ("skip", "2"),
-        };
-        self.paint(label, code)
+        let look = style::outcome(o);
+        style::paint(look.label, look.style, self.color)
     }
 }
 
@@ -94,10 +81,11 @@ impl Renderer for Text {
                 http_clues(r)
             );
         }
-        let verdict = match report.conclusion {
-            Conclusion::Success => self.paint("success", "1;32"),
-            Conclusion::Failure => self.paint("failure", "1;31"),
-        };
+        let verdict = style::paint(
+            report.conclusion.as_str(),
+            style::conclusion(report.conclusion).style,
+            self.color,
+        );
         let _ = writeln!(
             out,
             "conclusion: {verdict} ({} passed, {} warned, {} failed, {} skipped) in {:.2} s",
