@@ -1,6 +1,6 @@
 //! Renderers of the report model, one file per format behind the small [`Renderer`]
-//! trait, and the file writing they share (atomic replace for the JSON file, one append
-//! for the step summary).
+//! trait; the look of each outcome they share (`style`); and the file writing they share
+//! (atomic replace for the JSON file, one append for the step summary).
 
 pub mod discord;
 mod json;
