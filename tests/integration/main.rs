@@ -7,7 +7,6 @@ mod action;
 mod aws_setup;
 mod cli;
 mod dispatch;
-mod dispatch_cost;
 mod docs;
 mod github;
 mod hostile_output;

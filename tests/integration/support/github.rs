@@ -26,6 +26,8 @@ pub struct Request {
     pub body: Vec<u8>,
     /// The status the fake answered.
     pub answered: u16,
+    /// When the fake had read it, before answering.
+    pub at: Instant,
 }
 
 impl Request {
@@ -246,15 +248,20 @@ impl FakeGithub {
             .extend(replies);
     }
 
-    /// The requests of `kind` received so far.
+    /// How many requests of `kind` were received so far.
     pub fn count(&self, kind: &str) -> usize {
+        self.requests_of(kind).len()
+    }
+
+    /// The requests of `kind` received so far, in order.
+    pub fn requests_of(&self, kind: &str) -> Vec<Request> {
         self.requests()
-            .iter()
+            .into_iter()
             .filter(|r| {
                 let path = r.path.strip_prefix(GHES_PREFIX).unwrap_or(&r.path);
                 kind_of(&r.method, path) == kind
             })
-            .count()
+            .collect()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -338,6 +345,7 @@ fn serve(stream: TcpStream, handler: &Handler) {
         headers,
         body,
         answered: 0,
+        at: Instant::now(),
     };
     let (reply, seen) = handler(req.clone());
     req.answered = reply.status;
