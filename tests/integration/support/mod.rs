@@ -72,6 +72,23 @@ pub fn run(cmd: &mut Command) -> Run {
     }
 }
 
+/// Runs `check` with `args` in a fresh folder, writing the JSON report there; the run must
+/// finish with a report (exit 0 or 1) that matches the schema. Returns the run and the
+/// report.
+pub fn check(args: &[&str]) -> (Run, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let r = run(bin()
+        .current_dir(dir.path())
+        .args(["check", "--json"])
+        .arg(&json)
+        .args(args));
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    let report = read_json(&json);
+    assert_valid_report(&report);
+    (r, report)
+}
+
 pub fn read_json(path: &Path) -> Value {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
