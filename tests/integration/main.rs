@@ -12,5 +12,6 @@ mod github;
 mod hostile_output;
 mod http_checks;
 mod moto_e2e;
+mod outputs;
 mod summary;
 mod url_policy;
