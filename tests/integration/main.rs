@@ -4,11 +4,11 @@
 mod support;
 
 mod action;
+mod actions_runner;
 mod aws_setup;
 mod cli;
 mod dispatch;
 mod docs;
-mod github;
 mod hostile_output;
 mod http_checks;
 mod moto_e2e;
