@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::support::httpd::{Reply, Server};
 use crate::support::{assert_valid_report, bin, check, read_json, run};
 
