@@ -67,4 +67,6 @@ nocreds() {
 
 echo "==> dispatch client: API cost of waiting for a 60-s run"
 export PATH="$PWD/.venv/bin:$PATH"
-cargo test --locked --quiet --test integration -- --ignored --nocapture dispatch_api_cost 2>&1 | grep '^dispatch-cost:'
+# The figures of the suite's own test of these targets (it fails when one is missed; the
+# figures are printed either way).
+{ cargo test --locked --quiet --test integration -- --nocapture dispatch::cost:: 2>&1 || true; } | grep '^dispatch-cost:'

@@ -90,13 +90,13 @@ fn closed_port() -> u16 {
 
 /// Environment and flags of a run, and the credentials, region and region source it must
 /// report.
-type Case = (
-    &'static [(&'static str, &'static str)],
-    &'static [&'static str],
-    &'static str,
-    &'static str,
-    &'static str,
-);
+struct Case {
+    envs: &'static [(&'static str, &'static str)],
+    flags: &'static [&'static str],
+    credentials: &'static str,
+    region: &'static str,
+    region_source: &'static str,
+}
 
 /// Every way a profile is met on a laptop, against one moto: AWS_PROFILE, the flag (which
 /// wins over AWS_PROFILE and over keys in the environment), a region named outright, a
@@ -110,80 +110,86 @@ fn a_profile_gives_the_credentials_and_the_region() {
         "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n\n[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = prod-secret\n\n[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = ci-secret\n",
     );
     let dir = tempfile::tempdir().unwrap();
-    // (environment, flags) -> (credentials, region, region source)
-    let cases: [Case; 8] = [
+    let cases = [
         // As `AWS_PROFILE=dev remote-hands check` runs it.
-        (
-            &[("AWS_PROFILE", "dev")],
-            &[],
-            "profile dev",
-            "eu-west-1",
-            "profile",
-        ),
-        (
-            &[],
-            &["--profile", "dev"],
-            "profile dev",
-            "eu-west-1",
-            "profile",
-        ),
+        Case {
+            envs: &[("AWS_PROFILE", "dev")],
+            flags: &[],
+            credentials: "profile dev",
+            region: "eu-west-1",
+            region_source: "profile",
+        },
+        Case {
+            envs: &[],
+            flags: &["--profile", "dev"],
+            credentials: "profile dev",
+            region: "eu-west-1",
+            region_source: "profile",
+        },
         // The flag wins over AWS_PROFILE, for the credentials and the region.
-        (
-            &[("AWS_PROFILE", "dev")],
-            &["--profile", "prod"],
-            "profile prod",
-            "us-west-2",
-            "profile",
-        ),
+        Case {
+            envs: &[("AWS_PROFILE", "dev")],
+            flags: &["--profile", "prod"],
+            credentials: "profile prod",
+            region: "us-west-2",
+            region_source: "profile",
+        },
         // A region named outright wins over the profile's.
-        (
-            &[("AWS_REGION", "ca-central-1")],
-            &["--profile", "dev"],
-            "profile dev",
-            "ca-central-1",
-            "environment",
-        ),
+        Case {
+            envs: &[("AWS_REGION", "ca-central-1")],
+            flags: &["--profile", "dev"],
+            credentials: "profile dev",
+            region: "ca-central-1",
+            region_source: "environment",
+        },
         // A profile without a region: us-east-1, not the default profile's region.
-        (
-            &[],
-            &["--profile", "ci"],
-            "profile ci",
-            "us-east-1",
-            "default",
-        ),
+        Case {
+            envs: &[],
+            flags: &["--profile", "ci"],
+            credentials: "profile ci",
+            region: "us-east-1",
+            region_source: "default",
+        },
         // The flag wins over keys in the environment, as with the AWS CLI…
-        (
-            &[
+        Case {
+            envs: &[
                 ("AWS_ACCESS_KEY_ID", "AKIDENV"),
                 ("AWS_SECRET_ACCESS_KEY", "env-secret"),
             ],
-            &["--profile", "dev"],
-            "profile dev",
-            "eu-west-1",
-            "profile",
-        ),
+            flags: &["--profile", "dev"],
+            credentials: "profile dev",
+            region: "eu-west-1",
+            region_source: "profile",
+        },
         // …while AWS_PROFILE follows the SDK's order: keys in the environment first. The
         // region still comes from the profile.
-        (
-            &[
+        Case {
+            envs: &[
                 ("AWS_ACCESS_KEY_ID", "AKIDENV"),
                 ("AWS_SECRET_ACCESS_KEY", "env-secret"),
                 ("AWS_PROFILE", "dev"),
             ],
-            &[],
-            "environment keys",
-            "eu-west-1",
-            "profile",
-        ),
-        (
-            &[],
-            &["--profile", "tool"],
-            "profile tool (credential_process)",
-            "eu-north-1",
-            "profile",
-        ),
+            flags: &[],
+            credentials: "environment keys",
+            region: "eu-west-1",
+            region_source: "profile",
+        },
+        Case {
+            envs: &[],
+            flags: &["--profile", "tool"],
+            credentials: "profile tool (credential_process)",
+            region: "eu-north-1",
+            region_source: "profile",
+        },
     ];
-    for (envs, flags, credentials, region, region_source) in cases {
+    for Case {
+        envs,
+        flags,
+        credentials,
+        region,
+        region_source,
+    } in cases
+    {
         let mut cmd = files.bin();
         cmd.env("AWS_ENDPOINT_URL", &moto.endpoint)
             .envs(envs.iter().copied());
@@ -237,7 +243,11 @@ fn a_profile_that_does_not_exist_is_a_configuration_error_listing_the_profiles()
         assert!(line.contains(&expected), "{expected} in {line}");
     }
     assert!(!line.contains("set AWS_PROFILE"), "{line}");
+}
 
+#[test]
+fn a_profile_flag_that_names_no_profile_is_named_as_the_flag() {
+    let files = laptop_files();
     let line = config_error(
         &mut files.bin(),
         &["--bucket", "any-site", "--profile", "stagin"],
@@ -246,8 +256,11 @@ fn a_profile_that_does_not_exist_is_a_configuration_error_listing_the_profiles()
         line.starts_with("error: --profile: profile \"stagin\" was not found"),
         "{line}"
     );
+}
 
-    // A long list is capped.
+#[test]
+fn a_long_list_of_profiles_is_capped() {
+    let args = ["--bucket", "any-site"];
     let many: String = (0..30)
         .map(|i| format!("[p{i:02}]\naws_access_key_id = a\naws_secret_access_key = b\n"))
         .collect();
@@ -256,8 +269,12 @@ fn a_profile_that_does_not_exist_is_a_configuration_error_listing_the_profiles()
     assert!(line.contains("p00, p01"), "{line}");
     assert!(line.contains("p19 (and 10 more)"), "{line}");
     assert!(!line.contains("p20"), "{line}");
+}
 
+#[test]
+fn a_profile_section_without_the_profile_prefix_in_the_config_file_is_explained() {
     // `[dev]` in the config file is not a profile there.
+    let args = ["--bucket", "any-site"];
     let misnamed = AwsFiles::new("[dev]\nregion = eu-west-1\n", "");
     let line = config_error(misnamed.bin().env("AWS_PROFILE", "dev"), &args);
     assert!(line.contains("they define no profile"), "{line}");
@@ -275,8 +292,11 @@ fn a_profile_named_with_no_shared_files_at_all_says_so() {
     );
     assert!(line.contains("/nonexistent/config"), "{line}");
     assert!(line.contains("/nonexistent/credentials"), "{line}");
+}
 
-    // Without an AWS check to run, the profile is not needed and not looked for.
+#[test]
+fn without_an_aws_check_the_profile_is_not_looked_for() {
+    // Not needed, so not looked for (there are no shared files at all).
     let dir = tempfile::tempdir().unwrap();
     let (r, _) = check_report(
         bin().env("AWS_PROFILE", "dev"),
@@ -287,8 +307,7 @@ fn a_profile_named_with_no_shared_files_at_all_says_so() {
 }
 
 #[test]
-fn a_region_of_the_wrong_shape_is_refused_with_what_was_meant() {
-    let args = ["--bucket", "any-site"];
+fn a_region_flag_of_the_wrong_shape_is_refused_with_what_was_meant() {
     let line = config_error(
         &mut bin(),
         &["--bucket", "any-site", "--region", "us-east1"],
@@ -298,22 +317,33 @@ fn a_region_of_the_wrong_shape_is_refused_with_what_was_meant() {
         "{line}"
     );
     assert!(line.ends_with("did you mean us-east-1?"), "{line}");
+}
 
+#[test]
+fn an_aws_region_variable_of_the_wrong_shape_is_refused_with_what_was_meant() {
+    let args = ["--bucket", "any-site"];
     let line = config_error(bin().env("AWS_REGION", "eu-central2"), &args);
     assert!(
         line.starts_with("error: AWS_REGION (environment): "),
         "{line}"
     );
     assert!(line.contains("did you mean eu-central-2?"), "{line}");
+}
 
+#[test]
+fn an_aws_default_region_variable_of_the_wrong_shape_is_refused_with_what_was_meant() {
+    let args = ["--bucket", "any-site"];
     let line = config_error(bin().env("AWS_DEFAULT_REGION", "US-WEST-2"), &args);
     assert!(
         line.starts_with("error: AWS_DEFAULT_REGION (environment): "),
         "{line}"
     );
     assert!(line.contains("did you mean us-west-2?"), "{line}");
+}
 
-    // A profile's region is held to the same shape.
+#[test]
+fn a_profiles_region_is_held_to_the_same_shape() {
+    let args = ["--bucket", "any-site"];
     let files = AwsFiles::new(
         "[profile dev]\nregion = ap-southeast4\n",
         "[dev]\naws_access_key_id = a\naws_secret_access_key = b\n",

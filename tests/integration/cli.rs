@@ -1,6 +1,8 @@
-//! Usage and configuration errors: exit 2, one line naming the input, no report written.
+//! Usage and configuration errors: exit 2, one line naming the input, no report written;
+//! what `--help` says; how environment variables are read (an empty one is unset, switches
+//! take the usual spellings). Where the report goes is in `outputs.rs`.
 
-use crate::support::{bin, run};
+use crate::support::{bin, read_json, run};
 
 const UUID: &str = "3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b";
 
@@ -110,43 +112,6 @@ fn nothing_to_check_is_a_usage_error() {
 }
 
 #[test]
-fn report_paths_must_be_writable_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = run(bin().current_dir(dir.path()).args([
-        "check",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--json",
-        "missing/dir/r.json",
-    ]));
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--json") && r.stderr.contains("does not exist"),
-        "{}",
-        r.stderr
-    );
-
-    let r = run(bin()
-        .current_dir(dir.path())
-        .args(["check", "--api-base", "http://127.0.0.1:9", "--json"])
-        .arg(dir.path()));
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("is a directory"), "{}", r.stderr);
-
-    let r = run(bin()
-        .current_dir(dir.path())
-        .env("GITHUB_STEP_SUMMARY", dir.path().join("nope/summary.md"))
-        .args(["check", "--api-base", "http://127.0.0.1:9"]));
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("GITHUB_STEP_SUMMARY (environment)"),
-        "{}",
-        r.stderr
-    );
-    assert!(!dir.path().join("diagnose-summary.json").exists());
-}
-
-#[test]
 fn help_documents_the_exit_codes() {
     let r = run(bin().args(["check", "--help"]));
     assert_eq!(r.code, 0);
@@ -193,51 +158,7 @@ fn a_bad_enum_value_is_one_line_naming_the_flag_and_the_choices() {
 }
 
 #[test]
-fn an_output_that_fails_after_the_checks_exits_2_with_the_json_complete() {
-    // What --help promises for exit 2 once the checks ran: /dev/full accepts the open and
-    // refuses the write, as a full disk would.
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("r.json");
-    let r = run(bin()
-        .args([
-            "check",
-            "--api-base",
-            "http://127.0.0.1:9",
-            "--summary",
-            "/dev/full",
-            "--json",
-        ])
-        .arg(&json));
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
-    assert!(r.stderr.contains("step summary"), "{}", r.stderr);
-    let report = crate::support::read_json(&json);
-    assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
-    crate::support::assert_valid_report(&report);
-}
-
-#[test]
-fn the_json_report_can_go_to_a_device_such_as_stdout() {
-    let r = run(bin().args([
-        "check",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--format",
-        "markdown",
-        "--json",
-        "/dev/stdout",
-    ]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    // The JSON report, then the markdown: both on standard output.
-    let json_end = r.stdout.find("\n}\n").expect("the JSON report") + 3;
-    let report: serde_json::Value = serde_json::from_str(&r.stdout[..json_end]).unwrap();
-    assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
-    assert!(r.stdout[json_end..].starts_with("# "), "{}", r.stdout);
-    assert!(std::path::Path::new("/dev/stdout").exists());
-}
-
-#[test]
-fn an_empty_variable_means_unset() {
+fn an_empty_step_summary_or_api_variable_means_unset() {
     let dir = tempfile::tempdir().unwrap();
     // An empty step-summary path writes no summary, and is no error.
     let r = run(bin()
@@ -246,10 +167,13 @@ fn an_empty_variable_means_unset() {
         .env("API_BASE", "")
         .args(["check", "--frontend-url", "http://127.0.0.1:9/"]));
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let report = crate::support::read_json(&dir.path().join("diagnose-summary.json"));
+    let report = read_json(&dir.path().join("diagnose-summary.json"));
     assert_eq!(report["checks"]["api_health"]["outcome"], "skip");
+}
 
-    // An empty API URL keeps the default: the next input is the one refused.
+#[test]
+fn an_empty_github_api_url_keeps_the_default() {
+    // The next input is the one refused.
     let r = run(bin()
         .env("GITHUB_API_URL", "")
         .env("GITHUB_TOKEN", "t")
@@ -259,7 +183,7 @@ fn an_empty_variable_means_unset() {
 }
 
 #[test]
-fn boolean_variables_take_the_usual_spellings() {
+fn switch_variables_take_the_usual_spellings() {
     for (value, internal_allowed) in [
         ("true", true),
         ("YES", true),
@@ -280,7 +204,7 @@ fn boolean_variables_take_the_usual_spellings() {
                 "127.0.0.1",
             ]));
         assert_eq!(r.code, 1, "{value}: {}", r.stderr);
-        let report = crate::support::read_json(&dir.path().join("diagnose-summary.json"));
+        let report = read_json(&dir.path().join("diagnose-summary.json"));
         let details = report["checks"]["api_health"]["details"].as_str().unwrap();
         assert_eq!(
             !details.contains("refused by the URL policy"),
@@ -288,6 +212,10 @@ fn boolean_variables_take_the_usual_spellings() {
             "{value}: {details}"
         );
     }
+}
+
+#[test]
+fn a_switch_variable_set_to_an_unknown_word_is_a_usage_error_naming_it() {
     let r = run(bin()
         .env("REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES", "maybe")
         .args(["check", "--api-base", "http://127.0.0.1:9"]));
@@ -298,8 +226,11 @@ fn boolean_variables_take_the_usual_spellings() {
         "{}",
         r.stderr
     );
+}
 
-    // GITHUB_ACTIONS in another spelling is still Actions: annotations are raised.
+#[test]
+fn github_actions_in_another_spelling_is_still_actions() {
+    // Annotations are raised.
     let dir = tempfile::tempdir().unwrap();
     let r = run(bin()
         .current_dir(dir.path())
@@ -334,69 +265,4 @@ fn a_mistyped_name_keeps_clap_s_suggestion() {
         assert!(r.stderr.contains(tip), "{}", r.stderr);
         assert!(!r.stderr.contains("Usage:"), "{}", r.stderr);
     }
-}
-
-#[test]
-fn json_dash_writes_the_report_to_stdout_and_nothing_else() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = run(bin().current_dir(dir.path()).args([
-        "check",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--json",
-        "-",
-    ]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is the JSON");
-    assert_eq!(report["checks"]["api_health"]["outcome"], "fail");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file");
-
-    let r = run(bin().current_dir(dir.path()).args([
-        "check",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--json",
-        "-",
-        "--format",
-        "markdown",
-    ]));
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--format"), "{}", r.stderr);
-    assert!(r.stdout.is_empty());
-}
-
-#[test]
-fn format_json_on_a_terminal_writes_no_file_but_inside_actions_it_does() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = run(bin().current_dir(dir.path()).args([
-        "check",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    serde_json::from_str::<serde_json::Value>(&r.stdout).expect("stdout is the JSON");
-    assert!(!dir.path().join("diagnose-summary.json").exists());
-
-    let r = run(bin()
-        .current_dir(dir.path())
-        .env("GITHUB_ACTIONS", "true")
-        .args([
-            "check",
-            "--api-base",
-            "http://127.0.0.1:9",
-            "--format",
-            "json",
-        ]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(dir.path().join("diagnose-summary.json").is_file());
-
-    // The text format keeps writing the report file, as before.
-    let dir = tempfile::tempdir().unwrap();
-    let r = run(bin()
-        .current_dir(dir.path())
-        .args(["check", "--api-base", "http://127.0.0.1:9"]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(dir.path().join("diagnose-summary.json").is_file());
 }

@@ -139,12 +139,11 @@ fn a_refused_redirect_does_not_show_where_it_led() {
     assert!(details.contains("refused"), "{details}");
 }
 
-#[test]
-fn text_that_would_display_as_something_else_is_neutralised_everywhere() {
-    // A right-to-left override makes "moc.live" read as "evil.com"; the rest would be a
-    // link and a mention in the summary.
+/// A target whose answer would display as something else: a right-to-left override makes
+/// "moc.live" read as "evil.com"; the rest would be a link and a mention in the summary.
+fn deceptive_target() -> Server {
     let body = "status\u{202E}moc.live\u{200B} see www.evil.com and https://evil.com @everyone";
-    let s = Server::start(move |_| {
+    Server::start(move |_| {
         Reply::Answer(
             503,
             vec![(
@@ -153,7 +152,12 @@ fn text_that_would_display_as_something_else_is_neutralised_everywhere() {
             )],
             body.as_bytes().to_vec(),
         )
-    });
+    })
+}
+
+#[test]
+fn text_that_would_display_as_something_else_is_neutralised_everywhere() {
+    let s = deceptive_target();
     for format in ["text", "markdown"] {
         let (code, stdout, stderr, _, summary) = check_in_actions(&[
             "--api-base",
@@ -181,8 +185,13 @@ fn text_that_would_display_as_something_else_is_neutralised_everywhere() {
         assert!(summary.contains("https:&#8203;//evil.com"), "{summary}");
         assert!(summary.contains("@&#8203;everyone"), "{summary}");
     }
+}
+
+#[test]
+fn the_json_report_keeps_such_text_as_it_came() {
+    // Escaped as JSON, for the record.
+    let s = deceptive_target();
     let (_, _, _, report, _) = check_in_actions(&["--api-base", &s.url("")]);
-    // The JSON keeps the body as it came (escaped as JSON), for the record.
     let report = read_json_str(&report);
     assert!(
         report["checks"]["api_health"]["evidence"]["body"]

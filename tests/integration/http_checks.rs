@@ -3,25 +3,8 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::support::httpd::{Reply, Server};
-use crate::support::{Run, assert_valid_report, bin, read_json, run};
-
-/// Runs `check` with `args` in a fresh folder; returns the run and the JSON report.
-pub fn check(args: &[&str]) -> (Run, Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
-    let r = run(bin()
-        .current_dir(dir.path())
-        .args(["check", "--json"])
-        .arg(&json)
-        .args(args));
-    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
-    let report = read_json(&json);
-    assert_valid_report(&report);
-    (r, report)
-}
+use crate::support::{assert_valid_report, bin, check, read_json, run};
 
 fn healthy() -> Server {
     Server::start(|path| match path {
@@ -150,14 +133,18 @@ fn a_huge_body_is_capped() {
     assert_eq!(ev["body"].as_str().unwrap().len(), 2048);
 }
 
-#[test]
-fn a_slow_answer_warns_and_fail_on_warn_turns_it_into_a_failure() {
-    let s = Server::start(|path| match path {
+/// An API whose /hello answers after 300 ms.
+fn slow_hello() -> Server {
+    Server::start(|path| match path {
         "/hello" => Reply::After(Duration::from_millis(300), Box::new(Reply::ok("late"))),
         _ => Reply::ok("ok"),
-    });
-    let base = s.url("");
-    let (r, report) = check(&["--api-base", &base, "--slow-ms", "100"]);
+    })
+}
+
+#[test]
+fn a_slow_answer_warns_and_a_warning_alone_passes() {
+    let s = slow_hello();
+    let (r, report) = check(&["--api-base", &s.url(""), "--slow-ms", "100"]);
     assert_eq!(r.code, 0, "a warning alone passes");
     assert_eq!(report["conclusion"], "success");
     let hello = &report["checks"]["api_hello"];
@@ -167,7 +154,12 @@ fn a_slow_answer_warns_and_fail_on_warn_turns_it_into_a_failure() {
         hello["details"].as_str().unwrap().contains("slow"),
         "{hello}"
     );
+}
 
+#[test]
+fn fail_on_warn_turns_a_slow_answer_into_a_failure() {
+    let s = slow_hello();
+    let base = s.url("");
     let (r, report) = check(&["--api-base", &base, "--slow-ms", "100", "--fail-on", "warn"]);
     assert_eq!(r.code, 1);
     assert_eq!(report["conclusion"], "failure");
@@ -281,13 +273,17 @@ fn an_api_with_only_health_passes_with_one_api_path() {
     assert_eq!(s.requests(), ["/health"]);
 }
 
-#[test]
-fn each_api_path_is_its_own_check() {
-    let s = Server::start(|path| match path {
+fn two_api_paths() -> Server {
+    Server::start(|path| match path {
         "/v1/status?deep=1" => Reply::ok("deep"),
         "/healthz" => Reply::status(503, "{\"error\":\"db connection pool exhausted\"}"),
         _ => Reply::status(404, "Not Found"),
-    });
+    })
+}
+
+#[test]
+fn each_api_path_is_its_own_check() {
+    let s = two_api_paths();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
     // From the environment, comma-separated.
@@ -309,8 +305,11 @@ fn each_api_path_is_its_own_check() {
         "{}",
         r.stdout
     );
+}
 
-    // Two paths that make the same check are refused.
+#[test]
+fn two_api_paths_that_make_the_same_check_are_refused() {
+    let s = two_api_paths();
     let r = run(bin().args([
         "check",
         "--api-base",

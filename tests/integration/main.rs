@@ -1,17 +1,28 @@
 //! Integration tests of the `remote-hands` binary against real parts: HTTP servers on
-//! 127.0.0.1 and a real `moto_server`. One test binary, modules by theme.
+//! 127.0.0.1, a real `moto_server`, a stateful fake of the GitHub API, and `act` running
+//! the real action and workflows. One test binary; one theme per module, one scenario per
+//! test; what several modules use is in `support/`.
+//!
+//! - `check`: `http_checks` (the HTTP checks), `moto_e2e` (the AWS checks against moto),
+//!   `aws_setup` (profiles, regions, unreachable endpoints), `url_policy` (untrusted
+//!   targets), `cli` (usage errors, environment variables), `outputs` (where the report
+//!   goes), `summary` (the step summary), `actions_runner` (step outputs, annotations, the
+//!   log block), `hostile_output` (what a hostile target can put in front of a reader).
+//! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
+//!   (start, follow, errors, report, job_log, result) and the API cost targets (cost).
+//! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
 
 mod support;
 
 mod action;
+mod actions_runner;
 mod aws_setup;
 mod cli;
 mod dispatch;
-mod dispatch_cost;
 mod docs;
-mod github;
 mod hostile_output;
 mod http_checks;
 mod moto_e2e;
+mod outputs;
 mod summary;
 mod url_policy;

@@ -201,8 +201,11 @@ fn a_dispatched_run_is_diagnose_on_demand_and_labels_say_where_values_came_from(
     assert!(md.contains("| `VITE_API_BASE` | ✅ Present |"), "{md}");
     assert!(md.contains("| `FRONTEND_BASE_URL` | ✅ Present |"), "{md}");
     assert!(md.contains("| `--bucket` | ⏭️ Not set | |"), "{md}");
+}
 
-    // A scheduled run is a diagnosis, not an on-demand one.
+#[test]
+fn a_scheduled_run_is_a_diagnosis_not_an_on_demand_one() {
+    let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("scheduled.md");
     let r = run(bin()
         .current_dir(dir.path())

@@ -2,16 +2,15 @@
 //! hosts off the allowlist, internal addresses (literal, resolved, or reached through a
 //! redirect) are refused without a request being sent.
 
-use crate::http_checks::check;
 use crate::support::httpd::{Reply, Server};
-use crate::support::{bin, run};
+use crate::support::{bin, check, run};
 
 fn api() -> Server {
     Server::start(|_| Reply::ok("fine"))
 }
 
 #[test]
-fn a_loopback_target_is_refused_unless_private_addresses_are_allowed() {
+fn a_loopback_target_is_refused_by_default() {
     let s = api();
     let (r, report) = check(&["--api-base", &s.url(""), "--allowed-hosts", "127.0.0.1"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
@@ -23,7 +22,11 @@ fn a_loopback_target_is_refused_unless_private_addresses_are_allowed() {
         "nothing may be sent: {:?}",
         s.requests()
     );
+}
 
+#[test]
+fn a_loopback_target_is_checked_when_private_addresses_are_allowed() {
+    let s = api();
     let (r, report) = check(&[
         "--api-base",
         &s.url(""),
@@ -173,6 +176,10 @@ fn require_allowed_hosts_refuses_to_run_without_an_allowlist() {
         "--require-allowed-hosts",
         "--allowed-hosts",
     );
+}
+
+#[test]
+fn require_allowed_hosts_from_the_environment_in_any_spelling_refuses_to_run_without_one() {
     for on in ["true", "TRUE", "1", "yes", "Yes"] {
         assert_refused_to_run(
             &[],
@@ -181,6 +188,10 @@ fn require_allowed_hosts_refuses_to_run_without_an_allowlist() {
             "untrusted",
         );
     }
+}
+
+#[test]
+fn require_allowed_hosts_counts_an_empty_allowlist_variable_as_none() {
     // An allowlist variable left empty is no allowlist.
     assert_refused_to_run(
         &["--require-allowed-hosts"],
@@ -188,6 +199,10 @@ fn require_allowed_hosts_refuses_to_run_without_an_allowlist() {
         "--require-allowed-hosts",
         "at least one host",
     );
+}
+
+#[test]
+fn require_allowed_hosts_set_to_an_unknown_word_is_a_usage_error() {
     assert_refused_to_run(
         &[],
         &[("REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS", "maybe")],
@@ -197,7 +212,7 @@ fn require_allowed_hosts_refuses_to_run_without_an_allowlist() {
 }
 
 #[test]
-fn require_allowed_hosts_runs_with_an_allowlist_and_is_off_when_false() {
+fn require_allowed_hosts_runs_with_an_allowlist() {
     let s = api();
     let (r, report) = check(&[
         "--frontend-url",
@@ -209,6 +224,12 @@ fn require_allowed_hosts_runs_with_an_allowlist_and_is_off_when_false() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(report["checks"]["frontend"]["outcome"], "pass");
+    assert_eq!(s.requests().len(), 1);
+}
+
+#[test]
+fn require_allowed_hosts_is_off_when_false_in_any_spelling_or_empty() {
+    let s = api();
     for off in ["", "false", "FALSE", "0", "no", "No"] {
         let dir = tempfile::tempdir().unwrap();
         let r = run(bin()
@@ -217,7 +238,7 @@ fn require_allowed_hosts_runs_with_an_allowlist_and_is_off_when_false() {
             .env("REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS", off));
         assert_eq!(r.code, 0, "{off:?}: {}{}", r.stdout, r.stderr);
     }
-    assert_eq!(s.requests().len(), 7);
+    assert_eq!(s.requests().len(), 6);
 }
 
 #[test]
@@ -254,7 +275,7 @@ fn allow_private_addresses_reads_the_same_switch_words_from_the_environment() {
 }
 
 #[test]
-fn an_allowlist_entry_with_a_port_allows_that_port_only() {
+fn an_allowlist_entry_with_a_port_refuses_another_port() {
     let s = api();
     let port = s.addr.port();
     let other = if port == 65535 { port - 1 } else { port + 1 };
@@ -269,7 +290,12 @@ fn an_allowlist_entry_with_a_port_allows_that_port_only() {
     let details = report["checks"]["frontend"]["details"].as_str().unwrap();
     assert!(details.contains(&format!("not port {port}")), "{details}");
     assert!(s.requests().is_empty(), "{:?}", s.requests());
+}
 
+#[test]
+fn an_allowlist_entry_with_a_port_allows_that_port() {
+    let s = api();
+    let port = s.addr.port();
     let (r, report) = check(&[
         "--frontend-url",
         &s.url("/"),

@@ -1,6 +1,10 @@
-//! What the integration tests share: the binary under test run in a clean environment,
-//! real loopback servers (HTTP targets, moto), and the JSON Schema validator.
+//! What the integration tests share: the binary under test run in a clean environment
+//! (and `check` run with its report read back), real loopback servers (HTTP targets in
+//! `httpd`, moto in `moto`, the fake GitHub API in `github`), the drivers of `dispatch`
+//! and of `act`, and the JSON Schema validator.
 
+pub mod act;
+pub mod dispatch;
 pub mod github;
 pub mod httpd;
 pub mod moto;
@@ -69,6 +73,23 @@ pub fn run(cmd: &mut Command) -> Run {
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// Runs `check` with `args` in a fresh folder, writing the JSON report there; the run must
+/// finish with a report (exit 0 or 1) that matches the schema. Returns the run and the
+/// report.
+pub fn check(args: &[&str]) -> (Run, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let r = run(bin()
+        .current_dir(dir.path())
+        .args(["check", "--json"])
+        .arg(&json)
+        .args(args));
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    let report = read_json(&json);
+    assert_valid_report(&report);
+    (r, report)
 }
 
 pub fn read_json(path: &Path) -> Value {

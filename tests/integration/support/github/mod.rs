@@ -7,57 +7,18 @@
 //! request's effect or after it (a dispatch accepted, then answered 502); an answer can
 //! trickle its body a byte at a time. Every request is recorded.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+mod wire;
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// One request as received.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
-    /// The status the fake answered.
-    pub answered: u16,
-}
-
-impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(String::as_str)
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// A canned answer.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Canned {
-    pub fn new(status: u16, headers: &[(&str, &str)], body: &str) -> Canned {
-        Canned {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-}
+pub use wire::{Canned, Request, hang_up, trickled};
+use wire::{NO_LENGTH, listen};
 
 /// What the artifact is.
 #[derive(Debug, Clone)]
@@ -157,9 +118,6 @@ pub const GHES_PREFIX: &str = "/api/v3";
 pub const TOKEN: &str = "ghp_test_token_never_printed_123";
 /// The run's workflow path, as GitHub shows it.
 pub const WORKFLOW_PATH: &str = ".github/workflows/diagnose-dispatch.yml";
-/// A header (not sent) that makes `serve` send the body a byte at a time, this many
-/// milliseconds apart, until the client hangs up (at most a minute).
-pub const TRICKLE: &str = "x-fake-trickle-ms";
 
 #[derive(Default)]
 struct State {
@@ -246,15 +204,20 @@ impl FakeGithub {
             .extend(replies);
     }
 
-    /// The requests of `kind` received so far.
+    /// How many requests of `kind` were received so far.
     pub fn count(&self, kind: &str) -> usize {
+        self.requests_of(kind).len()
+    }
+
+    /// The requests of `kind` received so far, in order.
+    pub fn requests_of(&self, kind: &str) -> Vec<Request> {
         self.requests()
-            .iter()
+            .into_iter()
             .filter(|r| {
                 let path = r.path.strip_prefix(GHES_PREFIX).unwrap_or(&r.path);
                 kind_of(&r.method, path) == kind
             })
-            .count()
+            .collect()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -280,131 +243,6 @@ impl FakeGithub {
         self.requests().iter().filter(|r| r.answered != 304).count()
     }
 }
-
-type Handler = dyn Fn(Request) -> (Canned, Arc<Mutex<Vec<Request>>>) + Send + Sync;
-
-fn listen(
-    listener: TcpListener,
-    handler: impl Fn(Request) -> (Canned, Arc<Mutex<Vec<Request>>>) + Send + Sync + 'static,
-) {
-    let handler: Arc<Handler> = Arc::new(handler);
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let handler = handler.clone();
-            thread::spawn(move || serve(stream, &*handler));
-        }
-    });
-}
-
-fn serve(stream: TcpStream, handler: &Handler) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() || line.is_empty() {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let target = parts.next().unwrap_or("/").to_string();
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (target.clone(), String::new()),
-    };
-    let mut headers = BTreeMap::new();
-    loop {
-        let mut h = String::new();
-        match reader.read_line(&mut h) {
-            Ok(0) | Err(_) => return,
-            Ok(_) if h == "\r\n" => break,
-            Ok(_) => {
-                if let Some((k, v)) = h.split_once(':') {
-                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-                }
-            }
-        }
-    }
-    let len: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    let mut req = Request {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        answered: 0,
-    };
-    let (reply, seen) = handler(req.clone());
-    req.answered = reply.status;
-    seen.lock().unwrap().push(req);
-    let mut stream = stream;
-    if reply.headers.iter().any(|(k, _)| k == HANG_UP) {
-        // The request was read; the connection is closed without an answer.
-        let _ = stream.shutdown(std::net::Shutdown::Both);
-        return;
-    }
-    // A body ended by closing the connection, without Content-Length.
-    let close_delimited = reply.headers.iter().any(|(k, _)| k == NO_LENGTH);
-    let trickle = reply
-        .headers
-        .iter()
-        .find(|(k, _)| k == TRICKLE)
-        .and_then(|(_, v)| v.parse::<u64>().ok());
-    let mut head = format!("HTTP/1.1 {} Fake\r\nConnection: close\r\n", reply.status);
-    if !close_delimited {
-        head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
-    }
-    for (k, v) in reply
-        .headers
-        .iter()
-        .filter(|(k, _)| k != NO_LENGTH && k != TRICKLE)
-    {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    match trickle {
-        // A byte at a time until the client hangs up, for at most a minute.
-        Some(ms) => {
-            let until = Instant::now() + Duration::from_secs(60);
-            for byte in &reply.body {
-                if Instant::now() > until
-                    || stream.write_all(&[*byte]).is_err()
-                    || stream.flush().is_err()
-                {
-                    return;
-                }
-                thread::sleep(Duration::from_millis(ms));
-            }
-        }
-        None => {
-            let _ = stream.write_all(&reply.body);
-        }
-    }
-    let _ = stream.flush();
-}
-
-/// A header (not sent) that makes `serve` close the connection without answering.
-const HANG_UP: &str = "x-fake-hang-up";
-
-/// No answer at all: the connection is closed once the request was read.
-pub fn hang_up() -> Canned {
-    Canned::new(0, &[(HANG_UP, "")], "")
-}
-
-/// `reply`, its body sent a byte every `ms` milliseconds.
-pub fn trickled(mut reply: Canned, ms: u64) -> Canned {
-    reply.headers.push((TRICKLE.to_string(), ms.to_string()));
-    reply
-}
-
-/// A header (not sent) that makes `serve` leave out Content-Length.
-const NO_LENGTH: &str = "x-fake-no-content-length";
 
 fn json_reply(status: u16, v: Value, etag: Option<String>) -> Canned {
     let mut headers = vec![

@@ -1,12 +1,16 @@
-//! Inside GitHub Actions: step outputs, annotations, and the report in the log between
-//! marker lines.
+//! What `check` hands the GitHub Actions runner when it runs inside a job
+//! (`GITHUB_ACTIONS=true`): step outputs appended to `$GITHUB_OUTPUT`, `::error` and
+//! `::warning` annotations for failed and slow checks, and the JSON report in the log
+//! between marker lines (with workflow commands stopped around it); outside Actions,
+//! none of these.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use remote_hands::actions::{LOG_BEGIN, LOG_END};
 
 use crate::support::httpd::{Reply, Server};
-use crate::support::{bin, read_json, run};
+use crate::support::{Run, bin, read_json, run};
 
 const UUID: &str = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
 
@@ -31,8 +35,26 @@ fn parse_outputs(text: &str) -> HashMap<String, String> {
     out
 }
 
-#[test]
-fn outputs_annotations_and_the_log_block() {
+/// A `check` run inside Actions against an API whose /health fails and /hello is slow,
+/// with an earlier step's output already in `$GITHUB_OUTPUT`.
+struct InActions {
+    r: Run,
+    /// The working folder, holding the report and the outputs file.
+    dir: tempfile::TempDir,
+    _api: Server,
+}
+
+impl InActions {
+    fn report_path(&self) -> PathBuf {
+        self.dir.path().join("diagnose-summary.json")
+    }
+
+    fn outputs(&self) -> PathBuf {
+        self.dir.path().join("output")
+    }
+}
+
+fn check_in_actions() -> InActions {
     let s = Server::start(|path| match path {
         "/health" => Reply::status(502, "bad gateway"),
         "/hello" => Reply::After(
@@ -53,15 +75,24 @@ fn outputs_annotations_and_the_log_block() {
         .env("API_BASE", s.url(""))
         .args(["check", "--slow-ms", "50"]));
     assert_eq!(r.code, 1);
+    InActions { r, dir, _api: s }
+}
 
-    let report_path = dir.path().join("diagnose-summary.json");
-    let report = read_json(&report_path);
+#[test]
+fn the_requester_defaults_to_the_github_actor() {
+    let run = check_in_actions();
+    let report = read_json(&run.report_path());
     assert_eq!(
         report["requester"], "octocat",
         "defaults to the GitHub actor"
     );
+}
 
-    let out = parse_outputs(&std::fs::read_to_string(&outputs).unwrap());
+#[test]
+fn step_outputs_are_appended_to_github_output() {
+    let run = check_in_actions();
+    let report_path = run.report_path();
+    let out = parse_outputs(&std::fs::read_to_string(run.outputs()).unwrap());
     assert_eq!(out["earlier"], "value", "appended, not replaced");
     assert_eq!(out["conclusion"], "failure");
     assert_eq!(out["correlation-id"], UUID);
@@ -69,7 +100,11 @@ fn outputs_annotations_and_the_log_block() {
         std::fs::canonicalize(&out["report-path"]).unwrap(),
         std::fs::canonicalize(&report_path).unwrap()
     );
+}
 
+#[test]
+fn failed_and_slow_checks_are_annotated_with_their_names() {
+    let InActions { r, .. } = check_in_actions();
     assert!(
         r.stderr
             .lines()
@@ -84,8 +119,13 @@ fn outputs_annotations_and_the_log_block() {
         "{}",
         r.stderr
     );
+}
 
-    // The log block: commands stopped around it, the JSON report between the markers.
+#[test]
+fn the_report_is_in_the_log_between_markers_with_commands_stopped_around_it() {
+    let run = check_in_actions();
+    let report = read_json(&run.report_path());
+    let r = &run.r;
     let lines: Vec<&str> = r.stderr.lines().collect();
     let begin = lines
         .iter()
