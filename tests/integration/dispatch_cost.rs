@@ -201,5 +201,5 @@ fn dispatch_api_cost() {
 }
 
 fn crate_poll_max() -> u64 {
-    remote_hands::dispatch::POLL_MAX.as_secs()
+    remote_hands::remote::POLL_MAX.as_secs()
 }
