@@ -13,5 +13,6 @@ mod github;
 mod hostile_output;
 mod http_checks;
 mod moto_e2e;
+mod remote;
 mod summary;
 mod url_policy;
