@@ -426,3 +426,135 @@ fn api_message(body: &str) -> String {
         .and_then(|v| v["message"].as_str().map(str::to_string))
         .unwrap_or_else(|| crate::text::cap(body.trim(), 200))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tracing::field::{Field, Visit};
+    use tracing::{Level, Metadata, span};
+
+    use super::super::actions::RunFilter;
+    use super::*;
+    use crate::clock::Clock;
+    use crate::config::{Repo, Token};
+
+    /// Every event of the crate, as `name=value` pairs, with its level.
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<(Level, String)>>>);
+
+    struct Fields<'a>(&'a mut String);
+
+    impl Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            let _ = write!(self.0, "{}={value:?} ", field.name());
+        }
+
+        fn record_str(&mut self, field: &Field, value: &str) {
+            let _ = write!(self.0, "{}={value} ", field.name());
+        }
+    }
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+            span::Id::from_u64(1)
+        }
+        fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+        fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            if !event.metadata().target().starts_with("remote_hands") {
+                return;
+            }
+            let mut line = String::new();
+            event.record(&mut Fields(&mut line));
+            let level = *event.metadata().level();
+            self.0.lock().unwrap().push((level, line));
+        }
+        fn enter(&self, _: &span::Id) {}
+        fn exit(&self, _: &span::Id) {}
+    }
+
+    /// A loopback API answering every request with one JSON body.
+    async fn serve(listener: tokio::net::TcpListener) {
+        let body = r#"{"default_branch":"main","workflow_runs":[]}"#;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).await.unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    }
+
+    #[test]
+    fn every_request_is_logged_without_the_token() {
+        const SECRET: &str = "ghp_never_in_a_log_0123456789";
+        let capture = Capture::default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let port = tracing::subscriber::with_default(capture.clone(), || {
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let port = listener.local_addr().unwrap().port();
+                tokio::spawn(serve(listener));
+                let gh = Github::new(
+                    crate::http::api_client().unwrap(),
+                    Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(),
+                    Repo {
+                        owner: "acme".into(),
+                        name: "site".into(),
+                    },
+                    Token::for_tests(SECRET),
+                    Clock::new(1.0),
+                    Box::new(|_| {}),
+                );
+                let deadline = Instant::now() + std::time::Duration::from_secs(30);
+                assert_eq!(gh.default_branch(deadline).await.unwrap(), "main");
+                let filter = RunFilter {
+                    event: Some("repository_dispatch"),
+                    created_since: None,
+                    per_page: 30,
+                };
+                let runs = gh.list_runs("d.yml", &filter, deadline).await.unwrap();
+                assert!(runs.is_empty());
+                port
+            })
+        });
+        let seen = capture.0.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2, "{seen:#?}");
+        for (level, line) in &seen {
+            assert_eq!(*level, Level::DEBUG, "{line}");
+            assert!(line.contains("method=GET"), "{line}");
+            assert!(line.contains("status=200"), "{line}");
+            assert!(line.contains("elapsed_ms="), "{line}");
+            assert!(!line.contains(SECRET), "{line}");
+        }
+        assert!(
+            seen[0]
+                .1
+                .contains(&format!("url=http://127.0.0.1:{port}/repos/acme/site ")),
+            "{}",
+            seen[0].1
+        );
+        // Query values are redacted.
+        assert!(
+            seen[1].1.contains(&format!(
+                "url=http://127.0.0.1:{port}/repos/acme/site/actions/workflows/d.yml/runs?event=***&per_page=***"
+            )),
+            "{}",
+            seen[1].1
+        );
+    }
+}
