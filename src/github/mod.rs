@@ -8,7 +8,7 @@
 //! body included. A redirect within the API (a renamed repository) is followed with the
 //! token; a download's redirect to another host gets a fresh request without it.
 //!
-//! One try of a request ([`attempt`]) says what to do next; the loop here does it. The
+//! One try of a request (`attempt.rs`) says what to do next; the loop here does it. The
 //! Actions endpoints the rest of the crate uses are typed functions in [`actions`]; waits
 //! (rate limits, retries) are announced as [`Notice`]s; every request is logged at debug
 //! level (method, redacted URL, status, time taken — never the token).
