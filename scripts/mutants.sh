@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing of the files that guard hostile input: src/policy.rs (the URL policy),
-# src/text.rs (escaping and redaction of outside text) and src/dispatch/artifact.rs (the
+# src/text.rs (escaping and redaction of outside text) and src/remote/artifact.rs (the
 # downloaded zip). cargo-mutants changes their code one small edit at a time (a flipped
 # comparison, a deleted `!`, a function that returns a constant) and runs the library's
 # unit tests against each change: those files' rules are pinned by the unit tests beside
@@ -24,6 +24,6 @@ export CARGO_MUTANTS_MINIMUM_TEST_TIMEOUT="${CARGO_MUTANTS_MINIMUM_TEST_TIMEOUT:
 exec cargo mutants \
   --file src/policy.rs \
   --file src/text.rs \
-  --file src/dispatch/artifact.rs \
+  --file src/remote/artifact.rs \
   "$@" \
   -- --lib

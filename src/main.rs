@@ -43,14 +43,14 @@ fn main() -> ExitCode {
         Command::Dispatch(args) => match DispatchConfig::from_args(&args, sub, &ProcessEnv) {
             Ok(config) => {
                 say_token_source(cli.verbose, &config.github);
-                block_on(remote_hands::dispatch::dispatch(config))
+                block_on(remote_hands::commands::dispatch::dispatch(config))
             }
             Err(e) => usage(&e),
         },
         Command::Result(args) => match ResultConfig::from_args(&args, sub, &ProcessEnv) {
             Ok(config) => {
                 say_token_source(cli.verbose, &config.github);
-                block_on(remote_hands::dispatch::result(config))
+                block_on(remote_hands::commands::result::result(config))
             }
             Err(e) => usage(&e),
         },

@@ -7,7 +7,15 @@
 //! is [`GithubError::Ambiguous`]. The caller's deadline covers the whole exchange, the
 //! body included. A redirect within the API (a renamed repository) is followed with the
 //! token; a download's redirect to another host gets a fresh request without it.
+//!
+//! One try of a request (`attempt.rs`) says what to do next; the loop here does it. The
+//! Actions endpoints the rest of the crate uses are typed functions in [`actions`]; waits
+//! (rate limits, retries) are announced as [`Notice`]s; every request is logged at debug
+//! level (method, redacted URL, status, time taken — never the token).
 
+pub mod actions;
+mod attempt;
+pub mod backoff;
 pub mod error;
 pub mod ratelimit;
 pub mod types;
@@ -16,36 +24,32 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
 use crate::clock::Clock;
 use crate::config::{Repo, Token};
+use attempt::{Exchange, Next, ReadError, Reading, Why, read_capped, until};
+use backoff::seconds;
 pub use error::GithubError;
-use ratelimit::{Governor, Limited};
+use ratelimit::Governor;
 
 /// The REST API version the client speaks.
 pub const API_VERSION: &str = "2022-11-28";
-/// Largest JSON answer read.
-const MAX_JSON: u64 = 8 * 1024 * 1024;
-/// Attempts for a request that fails in transport or with a 5xx.
-const ATTEMPTS: u32 = 3;
-/// Same-origin redirects followed for one API request.
-const MAX_REDIRECTS: u32 = 3;
 
 /// An answer, after 304s were replaced by the cached body.
 #[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
 }
 
 impl Answer {
-    pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, GithubError> {
+    fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, GithubError> {
         serde_json::from_slice(&self.body).map_err(|e| {
             GithubError::Invalid(format!(
                 "{what}: GitHub's answer is not what was expected: {e}"
@@ -54,16 +58,45 @@ impl Answer {
     }
 }
 
+/// A wait or a second try the client makes on its own, for whoever shows progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The rate limit holds the next try back this long.
+    RateLimited { wait: Duration, why: &'static str },
+    /// A failure that may pass (a 5xx to a read, a connection that could not be made):
+    /// tried again after `wait`.
+    Retrying { wait: Duration, why: String },
+    /// A 304 to a request that had no cached answer: asked once more, past any cache.
+    Uncached { what: String },
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::RateLimited { wait, why } => write!(f, "{why}; waiting {}", seconds(*wait)),
+            Notice::Retrying { wait, why } => {
+                write!(f, "{why}; retrying; waiting {}", seconds(*wait))
+            }
+            Notice::Uncached { what } => write!(
+                f,
+                "{what}: GitHub answered 304 Not Modified to a request that had no cached answer; asking once more, past any cache"
+            ),
+        }
+    }
+}
+
+/// Where [`Notice`]s go.
+pub type NoticeSink = Box<dyn Fn(&Notice) + Send + Sync>;
+
 pub struct Github {
     http: reqwest::Client,
     api: Url,
-    pub repo: Repo,
+    repo: Repo,
     token: Token,
-    pub governor: Governor,
+    governor: Governor,
     etags: Mutex<HashMap<String, (HeaderValue, Vec<u8>)>>,
-    pub clock: Clock,
-    /// Where waits are announced (rate limits, retries).
-    note: Box<dyn Fn(&str) + Send + Sync>,
+    clock: Clock,
+    notice: NoticeSink,
 }
 
 impl Github {
@@ -73,7 +106,7 @@ impl Github {
         repo: Repo,
         token: Token,
         clock: Clock,
-        note: Box<dyn Fn(&str) + Send + Sync>,
+        notice: NoticeSink,
     ) -> Github {
         Github {
             http,
@@ -83,16 +116,27 @@ impl Github {
             governor: Governor::default(),
             etags: Mutex::new(HashMap::new()),
             clock,
-            note,
+            notice,
         }
     }
 
+    /// The HTTP client (it follows no redirects).
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }
 
+    /// The repository every request is about.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// The clock every wait is measured on.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
     /// `repos/OWNER/NAME/` + `rest`.
-    pub fn repo_url(&self, rest: &str, query: &[(&str, String)]) -> Url {
+    fn repo_url(&self, rest: &str, query: &[(&str, String)]) -> Url {
         let path = match rest {
             "" => format!("repos/{}/{}", self.repo.owner, self.repo.name),
             _ => format!("repos/{}/{}/{rest}", self.repo.owner, self.repo.name),
@@ -105,23 +149,39 @@ impl Github {
         url
     }
 
-    /// Waits, unless the wait would pass `deadline`.
-    async fn wait(&self, wait: Duration, why: &str, deadline: Instant) -> Result<(), GithubError> {
+    /// Announces `notice` and waits, unless the wait would pass `deadline` (false then).
+    async fn pause(&self, wait: Duration, notice: Notice, deadline: Instant) -> bool {
         if self.clock.scaled(wait) > deadline.saturating_duration_since(Instant::now()) {
-            return Err(GithubError::RateLimited(format!(
-                "{why}; the next try would be in {}, after the deadline",
-                seconds(wait)
-            )));
+            return false;
         }
-        (self.note)(&format!("{why}; waiting {}", seconds(wait)));
+        (self.notice)(&notice);
         self.clock.sleep(wait).await;
-        Ok(())
+        true
+    }
+
+    /// Waits out a rate limit, unless the wait would pass `deadline`.
+    async fn wait_limit(
+        &self,
+        wait: Duration,
+        why: &'static str,
+        deadline: Instant,
+    ) -> Result<(), GithubError> {
+        if self
+            .pause(wait, Notice::RateLimited { wait, why }, deadline)
+            .await
+        {
+            return Ok(());
+        }
+        Err(GithubError::RateLimited(format!(
+            "{why}; the next try would be in {}, after the deadline",
+            seconds(wait)
+        )))
     }
 
     /// Sends one API request. `what` names it in errors ("listing the runs"). A redirect
     /// within the API's own origin (a renamed or transferred repository: 301 for reads,
     /// 307 for writes) is followed with the token; a redirect anywhere else is an error.
-    pub async fn call(
+    async fn call(
         &self,
         method: Method,
         url: Url,
@@ -129,245 +189,19 @@ impl Github {
         what: &str,
         deadline: Instant,
     ) -> Result<Answer, GithubError> {
-        self.send(method, url, body, what, deadline, Reading::Json)
-            .await
-    }
-
-    /// [`Github::call`], or the API half of a download (see [`Reading`]).
-    async fn send(
-        &self,
-        method: Method,
-        mut url: Url,
-        body: Option<&Value>,
-        what: &str,
-        deadline: Instant,
-        reading: Reading,
-    ) -> Result<Answer, GithubError> {
-        let cache_key = (method == Method::GET).then(|| url.to_string());
-        let write = !matches!(method, Method::GET | Method::HEAD);
-        let mut failures = 0u32;
-        let mut redirects = 0u32;
-        // Set after a 304 that had no cached answer: the next try bypasses caches.
-        let mut uncached_304 = false;
-        let began = Instant::now();
-        let deadline_passed = || GithubError::Deadline {
-            what: what.to_string(),
-            waited: self.clock.since(began),
-        };
-        loop {
-            let hold = self.governor.wait_before_request();
-            if !hold.is_zero() {
-                self.wait(hold, "the rate limit is used up until its reset", deadline)
-                    .await?;
-            }
-            let mut req = self
-                .http
-                .request(method.clone(), url.clone())
-                .header(header::ACCEPT, "application/vnd.github+json")
-                .header("X-GitHub-Api-Version", API_VERSION)
-                .bearer_auth(self.token.expose());
-            if uncached_304 {
-                req = req.header(header::CACHE_CONTROL, "no-cache");
-            } else if let Some(key) = &cache_key
-                && let Some((etag, _)) = self.etags.lock().unwrap().get(key)
-            {
-                req = req.header(header::IF_NONE_MATCH, etag.clone());
-            }
-            if let Some(body) = body {
-                req = req.json(body);
-            }
-            let sent = until(deadline, req.send()).await;
-            let response = match sent {
-                Err(_) if write => {
-                    return Err(GithubError::Ambiguous {
-                        what: what.to_string(),
-                        message: format!(
-                            "no answer within the deadline ({} s)",
-                            self.clock.since(began).as_secs()
-                        ),
-                    });
-                }
-                Err(_) => return Err(deadline_passed()),
-                Ok(Err(e)) => {
-                    let message = crate::text::error_chain(&e);
-                    // Only a connection that was never made certainly sent nothing.
-                    if write && !e.is_connect() {
-                        return Err(GithubError::Ambiguous {
-                            what: what.to_string(),
-                            message,
-                        });
-                    }
-                    failures += 1;
-                    if failures >= ATTEMPTS {
-                        return Err(GithubError::Transport {
-                            what: what.to_string(),
-                            message,
-                        });
-                    }
-                    self.wait(
-                        backoff(failures),
-                        &format!("{what}: {message}; retrying"),
-                        deadline,
-                    )
-                    .await
-                    .map_err(|_| GithubError::Transport {
-                        what: what.to_string(),
-                        message: message.clone(),
-                    })?;
-                    continue;
-                }
-                Ok(Ok(r)) => r,
-            };
-            let status = response.status();
-            let headers = response.headers().clone();
-            self.governor.observe(status.as_u16(), &headers);
-            if status == StatusCode::NOT_MODIFIED {
-                let cached = cache_key
-                    .as_ref()
-                    .and_then(|key| self.etags.lock().unwrap().get(key).cloned());
-                if let Some((_, body)) = cached {
-                    return Ok(Answer {
-                        status: 200,
-                        headers,
-                        body,
-                    });
-                }
-                let said = format!(
-                    "{what}: GitHub answered 304 Not Modified to a request that had no cached answer"
-                );
-                if write || uncached_304 {
-                    return Err(GithubError::Invalid(format!(
-                        "{said}{}",
-                        if uncached_304 {
-                            ", twice (is a proxy between here and GitHub answering from its cache?)"
-                        } else {
-                            ""
-                        }
-                    )));
-                }
-                (self.note)(&format!("{said}; asking once more, past any cache"));
-                uncached_304 = true;
-                continue;
-            }
-            let body = match read_capped(response, reading.cap(), deadline).await {
-                Ok(body) => body,
-                // A write was answered: whether it was taken is in the status, even when
-                // the rest of the answer is lost.
-                Err(_) if write => Vec::new(),
-                Err(ReadError::Deadline) => return Err(deadline_passed()),
-                Err(ReadError::Transport(message)) => {
-                    return Err(GithubError::Transport {
-                        what: what.to_string(),
-                        message,
-                    });
-                }
-            };
-            if status.is_redirection() {
-                // Within the API's origin: followed with the token (a renamed repository).
-                // Elsewhere: a download's location, or an error.
-                redirects += 1;
-                match self.same_origin_redirect(&url, status, &headers, what, redirects) {
-                    Ok(next) => {
-                        url = next;
-                        continue;
-                    }
-                    Err(_) if matches!(reading, Reading::Download(_)) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if status.is_success() || status.is_redirection() {
-                if status == StatusCode::OK
-                    && let (Some(key), Some(etag)) = (&cache_key, headers.get(header::ETAG))
-                {
-                    self.etags
-                        .lock()
-                        .unwrap()
-                        .insert(key.clone(), (etag.clone(), body.clone()));
-                }
-                return Ok(Answer {
-                    status: status.as_u16(),
-                    headers,
-                    body,
-                });
-            }
-            let text = String::from_utf8_lossy(&body).into_owned();
-            let message = api_message(&text);
-            match self.governor.classify(status.as_u16(), &headers, &text) {
-                Limited::Primary(wait) => {
-                    self.wait(wait, "GitHub's rate limit is used up", deadline)
-                        .await?;
-                    continue;
-                }
-                Limited::Secondary(wait) => {
-                    self.wait(wait, "GitHub's secondary rate limit was hit", deadline)
-                        .await?;
-                    continue;
-                }
-                Limited::No => {}
-            }
-            match status.as_u16() {
-                401 => return Err(GithubError::BadCredentials),
-                403 => {
-                    let accepted = headers
-                        .get("x-accepted-github-permissions")
-                        .and_then(|v| v.to_str().ok())
-                        .filter(|v| !v.is_empty());
-                    let need = match accepted {
-                        Some(p) => format!("; the token needs the permission {p}"),
-                        None => String::new(),
-                    };
-                    return Err(GithubError::Forbidden(format!(
-                        "{what}: GitHub refused (403 {message}){need}"
-                    )));
-                }
-                404 => {
-                    return Err(GithubError::NotFound(format!(
-                        "{what}: not found (404) in {} — check the name, and that the token can see the repository",
-                        self.repo
-                    )));
-                }
-                s if s >= 500 && write => {
-                    return Err(GithubError::Ambiguous {
-                        what: what.to_string(),
-                        message: format!("GitHub answered {s} ({message})"),
-                    });
-                }
-                s if s >= 500 => {
-                    failures += 1;
-                    if failures >= ATTEMPTS {
-                        return Err(GithubError::Server {
-                            what: what.to_string(),
-                            status: s,
-                            attempts: failures,
-                            message,
-                        });
-                    }
-                    self.wait(
-                        backoff(failures),
-                        &format!("{what}: GitHub answered {s}; retrying"),
-                        deadline,
-                    )
-                    .await
-                    .map_err(|_| GithubError::Server {
-                        what: what.to_string(),
-                        status: s,
-                        attempts: failures,
-                        message: message.clone(),
-                    })?;
-                }
-                s => {
-                    return Err(GithubError::Refused {
-                        what: what.to_string(),
-                        status: s,
-                        message,
-                    });
-                }
-            }
-        }
+        self.send(Exchange::new(
+            method,
+            url,
+            body,
+            what,
+            deadline,
+            Reading::Json,
+        ))
+        .await
     }
 
     /// GET and parse.
-    pub async fn get<T: DeserializeOwned>(
+    async fn get<T: DeserializeOwned>(
         &self,
         url: Url,
         what: &str,
@@ -378,10 +212,43 @@ impl Github {
             .json(what)
     }
 
+    /// Tries `ex` until an attempt says it is done or failed.
+    async fn send(&self, mut ex: Exchange<'_>) -> Result<Answer, GithubError> {
+        let deadline = ex.deadline;
+        loop {
+            let hold = self.governor.wait_before_request();
+            if !hold.is_zero() {
+                self.wait_limit(hold, "the rate limit is used up until its reset", deadline)
+                    .await?;
+            }
+            match self.attempt(&mut ex).await {
+                Next::Done(answer) => return Ok(answer),
+                Next::Fail(e) => return Err(e),
+                Next::FollowRedirect(url) => ex.url = url,
+                Next::RetryAfter(wait, Why::RateLimit(why)) => {
+                    self.wait_limit(wait, why, deadline).await?;
+                }
+                Next::RetryAfter(wait, Why::Failed { why, error }) => {
+                    if !self
+                        .pause(wait, Notice::Retrying { wait, why }, deadline)
+                        .await
+                    {
+                        return Err(error);
+                    }
+                }
+                Next::RetryAfter(_, Why::PastCache) => {
+                    (self.notice)(&Notice::Uncached {
+                        what: ex.what.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
     /// Downloads what `url` redirects to (an artifact zip, a job log), at most `cap`
     /// bytes (more is an error). The API request carries the token, and so does a hop
     /// within the API; the download location elsewhere gets a fresh request without it.
-    pub async fn download(
+    async fn download(
         &self,
         url: Url,
         what: &str,
@@ -389,49 +256,32 @@ impl Github {
         deadline: Instant,
     ) -> Result<Vec<u8>, GithubError> {
         let began = Instant::now();
-        let answer = self
-            .send(
-                Method::GET,
-                url.clone(),
-                None,
-                what,
-                deadline,
-                Reading::Download(cap),
-            )
-            .await?;
+        let ex = Exchange::new(
+            Method::GET,
+            url.clone(),
+            None,
+            what,
+            deadline,
+            Reading::Download(cap),
+        );
+        let answer = self.send(ex).await?;
         if answer.status == 200 {
             return cap_body(answer.body, cap, what);
         }
-        let location = answer
-            .headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                GithubError::Invalid(format!(
-                    "{what}: GitHub answered {} without a location",
-                    answer.status
-                ))
-            })?;
-        let target = url.join(location).map_err(|_| {
-            GithubError::Invalid(format!("{what}: the redirect location is not a URL"))
-        })?;
-        if !matches!(target.scheme(), "http" | "https") {
-            return Err(GithubError::Invalid(format!(
-                "{what}: refusing a redirect to a {} URL",
-                target.scheme()
-            )));
-        }
+        let target = download_location(&url, &answer, what)?;
         let deadline_passed = || GithubError::Deadline {
             what: what.to_string(),
             waited: self.clock.since(began),
         };
-        let response = until(deadline, self.http.get(target).send())
-            .await
-            .map_err(|_| deadline_passed())?
-            .map_err(|e| GithubError::Transport {
-                what: what.to_string(),
-                message: crate::text::error_chain(&e.without_url()),
-            })?;
+        let sent_at = Instant::now();
+        let sent = until(deadline, self.http.get(target.clone()).send()).await;
+        attempt::trace(&Method::GET, &target, &sent, sent_at);
+        let response =
+            sent.map_err(|_| deadline_passed())?
+                .map_err(|e| GithubError::Transport {
+                    what: what.to_string(),
+                    message: crate::text::error_chain(&e.without_url()),
+                })?;
         let status = response.status();
         if !status.is_success() {
             return Err(GithubError::Refused {
@@ -460,68 +310,28 @@ impl Github {
     }
 }
 
-impl Github {
-    /// Where a 301/302/307/308 from the API leads, when it stays within the API — same
-    /// scheme, host and port, under the API's base path (`/api/v3/` on GitHub Enterprise
-    /// Server) — so the token may go there; an error otherwise.
-    fn same_origin_redirect(
-        &self,
-        from: &Url,
-        status: StatusCode,
-        headers: &HeaderMap,
-        what: &str,
-        hops: u32,
-    ) -> Result<Url, GithubError> {
-        let code = status.as_u16();
-        if hops > MAX_REDIRECTS {
-            return Err(GithubError::Invalid(format!(
-                "{what}: GitHub redirected more than {MAX_REDIRECTS} times"
-            )));
-        }
-        let target = headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| from.join(l).ok())
-            .ok_or_else(|| {
-                GithubError::Invalid(format!(
-                    "{what}: GitHub answered {code} without a usable location"
-                ))
-            })?;
-        let within_api =
-            target.origin() == self.api.origin() && target.path().starts_with(self.api.path());
-        if !matches!(code, 301 | 302 | 307 | 308) || !within_api {
-            return Err(GithubError::Invalid(format!(
-                "{what}: GitHub answered {code}, moving the request to {}{}; not following it with the token (was the repository moved? check --repo and --api-url)",
-                target.origin().ascii_serialization(),
-                if within_api {
-                    ""
-                } else {
-                    " (outside the API URL)"
-                }
-            )));
-        }
-        Ok(target)
+/// Where a download's answer sends it: an http(s) URL, relative to `url`.
+fn download_location(url: &Url, answer: &Answer, what: &str) -> Result<Url, GithubError> {
+    let location = answer
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            GithubError::Invalid(format!(
+                "{what}: GitHub answered {} without a location",
+                answer.status
+            ))
+        })?;
+    let target = url
+        .join(location)
+        .map_err(|_| GithubError::Invalid(format!("{what}: the redirect location is not a URL")))?;
+    if !matches!(target.scheme(), "http" | "https") {
+        return Err(GithubError::Invalid(format!(
+            "{what}: refusing a redirect to a {} URL",
+            target.scheme()
+        )));
     }
-}
-
-/// What an API request reads.
-#[derive(Clone, Copy)]
-enum Reading {
-    /// A JSON answer, up to [`MAX_JSON`]; a redirect away from the API is an error.
-    Json,
-    /// A download of at most this many bytes: a redirect away from the API is the
-    /// answer (the download's location), and one byte more than the cap is read so that
-    /// the caller can tell an oversized body.
-    Download(u64),
-}
-
-impl Reading {
-    fn cap(self) -> u64 {
-        match self {
-            Reading::Json => MAX_JSON,
-            Reading::Download(cap) => cap + 1,
-        }
-    }
+    Ok(target)
 }
 
 fn cap_body(body: Vec<u8>, cap: u64, what: &str) -> Result<Vec<u8>, GithubError> {
@@ -533,78 +343,11 @@ fn cap_body(body: Vec<u8>, cap: u64, what: &str) -> Result<Vec<u8>, GithubError>
     Ok(body)
 }
 
-/// `job`, unless `deadline` passes first.
-async fn until<F: std::future::Future>(
-    deadline: Instant,
-    job: F,
-) -> Result<F::Output, tokio::time::error::Elapsed> {
-    tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), job).await
-}
-
-/// Why a body could not be read.
-#[derive(Debug)]
-enum ReadError {
-    /// The deadline passed while it was arriving.
-    Deadline,
-    /// The connection failed.
-    Transport(String),
-}
-
-/// Reads at most `cap` bytes of a body (more is cut off; callers compare the length),
-/// by `deadline`: a body that trickles or stalls ends there.
-async fn read_capped(
-    mut response: reqwest::Response,
-    cap: u64,
-    deadline: Instant,
-) -> Result<Vec<u8>, ReadError> {
-    let read = async {
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| ReadError::Transport(crate::text::error_chain(&e.without_url())))?
-        {
-            let room = (cap as usize).saturating_sub(body.len());
-            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if body.len() as u64 >= cap {
-                break;
-            }
-        }
-        Ok(body)
-    };
-    until(deadline, read)
-        .await
-        .unwrap_or(Err(ReadError::Deadline))
-}
-
-/// GitHub's `message` field, or the start of the body.
-fn api_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v["message"].as_str().map(str::to_string))
-        .unwrap_or_else(|| crate::text::cap(body.trim(), 200))
-}
-
-/// `7 s`, `0.8 s`.
-fn seconds(d: Duration) -> String {
-    if d.subsec_millis() == 0 || d >= Duration::from_secs(10) {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
-/// 1 s, 2 s, 4 s… with ±20 % jitter.
-fn backoff(failures: u32) -> Duration {
-    let base = Duration::from_secs(1 << failures.saturating_sub(1).min(5));
-    base.mul_f64(0.8 + 0.4 * fastrand::f64())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn github(api: &str) -> Github {
+    pub(super) fn github(api: &str) -> Github {
         Github::new(
             reqwest::Client::new(),
             Url::parse(api).unwrap(),
@@ -636,8 +379,22 @@ mod tests {
     }
 
     #[test]
-    fn waits_read_naturally() {
-        assert_eq!(seconds(Duration::from_secs(60)), "60 s");
-        assert_eq!(seconds(Duration::from_millis(800)), "0.8 s");
+    fn notices_say_what_is_waited_for() {
+        let n = Notice::RateLimited {
+            wait: Duration::from_secs(60),
+            why: "GitHub's secondary rate limit was hit",
+        };
+        assert_eq!(
+            n.to_string(),
+            "GitHub's secondary rate limit was hit; waiting 60 s"
+        );
+        let n = Notice::Retrying {
+            wait: Duration::from_millis(800),
+            why: "reading run 1: GitHub answered 502".into(),
+        };
+        assert_eq!(
+            n.to_string(),
+            "reading run 1: GitHub answered 502; retrying; waiting 0.8 s"
+        );
     }
 }

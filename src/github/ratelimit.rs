@@ -1,12 +1,10 @@
 //! One governor for every request to the GitHub API: it remembers what the last response
 //! said about the primary rate limit (`x-ratelimit-remaining` / `-reset`), holds requests
 //! back while the limit is exhausted, and tells a rate-limit 403/429 (primary or
-//! secondary) from a permission 403. It also counts requests: everything but a 304 counts
-//! against the primary limit. Every wait read from a header is clamped to [`MAX_WAIT`]: a
-//! reset years away is a wait past any deadline, never an overflow.
+//! secondary) from a permission 403. Every wait read from a header is clamped to
+//! [`MAX_WAIT`]: a reset years away is a wait past any deadline, never an overflow.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
@@ -20,8 +18,6 @@ pub const MAX_WAIT: Duration = Duration::from_secs(3600);
 #[derive(Debug, Default)]
 pub struct Governor {
     state: Mutex<State>,
-    counted: AtomicU32,
-    not_modified: AtomicU32,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -92,13 +88,8 @@ impl Governor {
         }
     }
 
-    /// Records a response: its rate-limit headers, and whether it counts.
-    pub fn observe(&self, status: u16, headers: &HeaderMap) {
-        if status == 304 {
-            self.not_modified.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.counted.fetch_add(1, Ordering::Relaxed);
-        }
+    /// Records what a response's headers say of the rate limit.
+    pub fn observe(&self, headers: &HeaderMap) {
         let mut s = self.state.lock().unwrap();
         if let Some(r) = header_u64(headers, "x-ratelimit-remaining") {
             s.remaining = Some(r);
@@ -143,16 +134,6 @@ impl Governor {
             return Limited::Secondary(SECONDARY_MIN_WAIT);
         }
         Limited::No
-    }
-
-    /// Requests that counted against the primary limit (all but 304s).
-    pub fn counted(&self) -> u32 {
-        self.counted.load(Ordering::Relaxed)
-    }
-
-    /// 304 answers (free).
-    pub fn not_modified(&self) -> u32 {
-        self.not_modified.load(Ordering::Relaxed)
     }
 }
 
@@ -201,7 +182,7 @@ mod tests {
             Limited::Primary(d) => assert!((29..=31).contains(&d.as_secs()), "{d:?}"),
             other => panic!("{other:?}"),
         }
-        g.observe(403, &h);
+        g.observe(&h);
         assert!(g.wait_before_request() >= Duration::from_secs(29));
     }
 
@@ -221,7 +202,7 @@ mod tests {
             Limited::Primary(d) => assert!((29..=32).contains(&d.as_secs()), "{d:?}"),
             other => panic!("{other:?}"),
         }
-        g.observe(403, &h);
+        g.observe(&h);
         let hold = g.wait_before_request();
         assert!((29..=32).contains(&hold.as_secs()), "{hold:?}");
     }
@@ -264,7 +245,7 @@ mod tests {
             g.classify(403, &h, "API rate limit exceeded"),
             Limited::Primary(MAX_WAIT)
         );
-        g.observe(403, &h);
+        g.observe(&h);
         assert_eq!(g.wait_before_request(), MAX_WAIT);
         // A wait just under the bound is kept as it is.
         let h = headers(&[("retry-after", "3599".into())]);
@@ -274,14 +255,5 @@ mod tests {
         );
         assert_eq!(until_reset(u64::MAX, i64::MAX), MAX_WAIT);
         assert_eq!(until_reset(0, i64::MIN), Duration::from_secs(1));
-    }
-
-    #[test]
-    fn not_modified_is_free() {
-        let g = Governor::default();
-        g.observe(200, &HeaderMap::new());
-        g.observe(304, &HeaderMap::new());
-        g.observe(304, &HeaderMap::new());
-        assert_eq!((g.counted(), g.not_modified()), (1, 2));
     }
 }

@@ -1,8 +1,97 @@
-//! The parts of GitHub's REST responses the client reads.
+//! The parts of GitHub's REST responses the client reads. A run's status and conclusion
+//! are closed sets of words: anything GitHub (or whatever answers in its place) sends
+//! outside them reads as `Unknown`, so what is shown of them is always one of these
+//! words.
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::Repo;
+
+/// A workflow run's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Requested,
+    Queued,
+    Pending,
+    Waiting,
+    InProgress,
+    Completed,
+    /// Any other value.
+    #[serde(other)]
+    Unknown,
+}
+
+impl RunStatus {
+    /// GitHub's word for it (`unknown` for any other value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Requested => "requested",
+            RunStatus::Queued => "queued",
+            RunStatus::Pending => "pending",
+            RunStatus::Waiting => "waiting",
+            RunStatus::InProgress => "in_progress",
+            RunStatus::Completed => "completed",
+            RunStatus::Unknown => "unknown",
+        }
+    }
+
+    /// Not started yet: waiting for a runner, an approval or a concurrency slot.
+    pub fn is_queued(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Queued | RunStatus::Waiting | RunStatus::Pending | RunStatus::Requested
+        )
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a completed workflow run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunConclusion {
+    Success,
+    Failure,
+    Neutral,
+    Cancelled,
+    Skipped,
+    TimedOut,
+    ActionRequired,
+    Stale,
+    StartupFailure,
+    /// Any other value.
+    #[serde(other)]
+    Unknown,
+}
+
+impl RunConclusion {
+    /// GitHub's word for it (`unknown` for any other value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunConclusion::Success => "success",
+            RunConclusion::Failure => "failure",
+            RunConclusion::Neutral => "neutral",
+            RunConclusion::Cancelled => "cancelled",
+            RunConclusion::Skipped => "skipped",
+            RunConclusion::TimedOut => "timed_out",
+            RunConclusion::ActionRequired => "action_required",
+            RunConclusion::Stale => "stale",
+            RunConclusion::StartupFailure => "startup_failure",
+            RunConclusion::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for RunConclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct WorkflowRun {
@@ -11,12 +100,11 @@ pub struct WorkflowRun {
     pub display_title: String,
     #[serde(default)]
     pub name: Option<String>,
-    /// queued, in_progress, completed, waiting, pending, requested.
     #[serde(default)]
-    pub status: Option<String>,
-    /// success, failure, cancelled, timed_out… once completed.
+    pub status: Option<RunStatus>,
+    /// Set once completed.
     #[serde(default)]
-    pub conclusion: Option<String>,
+    pub conclusion: Option<RunConclusion>,
     #[serde(default)]
     pub event: Option<String>,
     /// The workflow file, `.github/workflows/NAME.yml` (sometimes with the repository in
@@ -35,7 +123,17 @@ pub struct WorkflowRun {
 
 impl WorkflowRun {
     pub fn is_completed(&self) -> bool {
-        self.status.as_deref() == Some("completed")
+        self.status == Some(RunStatus::Completed)
+    }
+
+    /// The status, `Unknown` when GitHub gave none.
+    pub fn state(&self) -> RunStatus {
+        self.status.unwrap_or(RunStatus::Unknown)
+    }
+
+    /// The conclusion's word, `unknown` when there is none.
+    pub fn conclusion_word(&self) -> &'static str {
+        self.conclusion.map_or("unknown", RunConclusion::as_str)
     }
 
     /// Whether the run's title names `correlation_id` as a whole word (not a prefix of a
@@ -72,6 +170,7 @@ impl WorkflowRun {
     }
 }
 
+/// A page of a workflow's runs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WorkflowRuns {
     #[serde(default)]
@@ -178,6 +277,61 @@ mod tests {
         assert!(!of(Some("dynamic/diagnose-dispatch.yml")));
         assert!(!of(Some("")));
         assert!(!of(None));
+    }
+
+    #[test]
+    fn statuses_and_conclusions_are_shown_only_as_what_they_claim_to_be() {
+        let status = |v: serde_json::Value| {
+            serde_json::from_value::<WorkflowRun>(serde_json::json!({"id": 1, "status": v}))
+                .unwrap()
+                .state()
+                .as_str()
+        };
+        assert_eq!(status("in_progress".into()), "in_progress");
+        assert_eq!(status("\u{1b}[2Jdone".into()), "unknown");
+        assert_eq!(status("Success".into()), "unknown");
+        assert_eq!(status("a".repeat(33).into()), "unknown");
+        assert_eq!(status("".into()), "unknown");
+        assert_eq!(status(serde_json::Value::Null), "unknown");
+        for word in [
+            "requested",
+            "queued",
+            "pending",
+            "waiting",
+            "in_progress",
+            "completed",
+        ] {
+            assert_eq!(status(word.into()), word);
+        }
+        let conclusion = |v: &str| {
+            serde_json::from_value::<WorkflowRun>(serde_json::json!({"id": 1, "conclusion": v}))
+                .unwrap()
+                .conclusion_word()
+        };
+        for word in [
+            "success",
+            "failure",
+            "neutral",
+            "cancelled",
+            "skipped",
+            "timed_out",
+            "action_required",
+            "stale",
+            "startup_failure",
+        ] {
+            assert_eq!(conclusion(word), word);
+        }
+        assert_eq!(conclusion("\u{1b}]0;x\u{7}"), "unknown");
+        assert_eq!(run("x").conclusion_word(), "unknown");
+        // What is written back (result --format json) is the word, never the input.
+        let weird: WorkflowRun =
+            serde_json::from_str(r#"{"id": 1, "status": "\u001b[2J", "conclusion": "Success"}"#)
+                .unwrap();
+        let back = serde_json::to_value(&weird).unwrap();
+        assert_eq!(back["status"], "unknown");
+        assert_eq!(back["conclusion"], "unknown");
+        assert!(RunStatus::Waiting.is_queued() && !RunStatus::InProgress.is_queued());
+        assert!(!RunStatus::Unknown.is_queued());
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //!   goes), `summary` (the step summary), `actions_runner` (step outputs, annotations, the
 //!   log block), `hostile_output` (what a hostile target can put in front of a reader).
 //! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
-//!   (start, follow, errors, report, job_log, result) and the API cost targets (cost).
+//!   (start, follow, errors, report, job_log, result) and the API cost targets (cost);
+//!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
 //! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
 
 mod support;
@@ -24,5 +25,6 @@ mod hostile_output;
 mod http_checks;
 mod moto_e2e;
 mod outputs;
+mod remote;
 mod summary;
 mod url_policy;

@@ -1,12 +1,15 @@
-//! Progress on standard error while the client waits: on a terminal, one spinner line
-//! rewritten in place with the run's state and the time waited; otherwise one plain line
-//! per change of state (logs and chat bots read those). Every message passes through
-//! [`clean`] here, whatever it carries from outside (zip member names, GitHub's error
-//! texts, run states): one line, no control or escape sequences, bounded length.
+//! Progress on standard error while the client waits, shown from the remote diagnosis's
+//! [`Event`]s: on a terminal, one spinner line rewritten in place with the run's state and
+//! the time waited; otherwise one plain line per change of state (logs and chat bots read
+//! those); everything else on a line of its own. Every message passes through [`clean`]
+//! here, whatever it carries from outside (zip member names, GitHub's error texts, job
+//! names): one line, no control or escape sequences, bounded length.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use crate::remote::{Event, Observer};
 
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -25,18 +28,30 @@ pub struct Progress {
     state: Mutex<(String, usize)>,
 }
 
-impl Default for Progress {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Progress {
-    pub fn new() -> Progress {
+    pub(crate) fn new() -> Progress {
         Progress {
             tty: std::io::stderr().is_terminal(),
             start: Instant::now(),
             state: Mutex::new((String::new(), 0)),
+        }
+    }
+
+    /// An observer that shows each event: the states of runs and searches in place,
+    /// the rest as notes. Without `completed`, a run's completion is not shown (the
+    /// report that follows says it).
+    pub fn observer(self: &Arc<Self>, completed: bool) -> Observer {
+        let progress = self.clone();
+        Arc::new(move |event| progress.show(event, completed))
+    }
+
+    fn show(&self, event: &Event, completed: bool) {
+        match event {
+            Event::Completed { .. } if !completed => {}
+            // Only a link that is this GitHub's is worth a line.
+            Event::RunFound { url: None, .. } => {}
+            e if e.is_state() => self.state(&e.to_string()),
+            e => self.note(&e.to_string()),
         }
     }
 
