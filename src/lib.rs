@@ -12,6 +12,7 @@ pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod discord;
 pub mod dispatch;
 pub mod github;
 pub mod http;
