@@ -4,4 +4,5 @@
 //! `/diagnose` and `/verify-latest`, and [`api`] speaks to Discord's REST API
 //! (registering the commands, editing an interaction's answer, posting to a channel).
 
+pub mod interaction;
 pub mod verify;
