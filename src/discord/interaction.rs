@@ -422,7 +422,7 @@ impl Message {
         if !fits || buttons >= ROWS * BUTTONS_PER_ROW {
             return self;
         }
-        if buttons % BUTTONS_PER_ROW == 0 {
+        if buttons.is_multiple_of(BUTTONS_PER_ROW) {
             self.components.push(ActionRow {
                 kind: 1,
                 components: Vec::new(),
