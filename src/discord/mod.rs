@@ -4,5 +4,6 @@
 //! `/diagnose` and `/verify-latest`, and [`api`] speaks to Discord's REST API
 //! (registering the commands, editing an interaction's answer, posting to a channel).
 
+pub mod commands;
 pub mod interaction;
 pub mod verify;
