@@ -4,6 +4,7 @@
 //! `/diagnose` and `/verify-latest`, and [`api`] speaks to Discord's REST API
 //! (registering the commands, editing an interaction's answer, posting to a channel).
 
+pub mod api;
 pub mod commands;
 pub mod interaction;
 pub mod verify;
