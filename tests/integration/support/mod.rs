@@ -1,6 +1,7 @@
 //! What the integration tests share: the binary under test run in a clean environment,
 //! real loopback servers (HTTP targets, moto), and the JSON Schema validator.
 
+pub mod discord;
 pub mod github;
 pub mod httpd;
 pub mod moto;
