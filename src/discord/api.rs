@@ -22,6 +22,9 @@ use super::commands::{CommandDefinition, bulk_overwrite_segments};
 use super::interaction::{InteractionToken, Message, Snowflake};
 use crate::text::{REDACTED, cap, error_chain, one_line, redact_url};
 
+mod error;
+pub use error::ApiError;
+
 /// Discord's API, version 10.
 pub const DEFAULT_API_URL: &str = "https://discord.com/api/v10";
 /// What Discord asks bots to send: `DiscordBot ($url, $versionNumber)`.
@@ -39,9 +42,13 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// The longest error message quoted from Discord.
 const MESSAGE_LIMIT: usize = 200;
 
-/// The bot's token (`DISCORD_BOT_TOKEN`). `Debug` never shows it.
+/// The bot's token (`DISCORD_BOT_TOKEN`), and the `Authorization` header made of it
+/// (marked sensitive). `Debug` never shows either.
 #[derive(Clone, PartialEq, Eq)]
-pub struct BotToken(String);
+pub struct BotToken {
+    token: String,
+    header: HeaderValue,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -58,61 +65,19 @@ impl BotToken {
         if token.is_empty() || token.len() > 512 || !visible {
             return Err(BotTokenError);
         }
-        Ok(BotToken(token.to_string()))
+        let mut header =
+            HeaderValue::from_str(&format!("Bot {token}")).map_err(|_| BotTokenError)?;
+        header.set_sensitive(true);
+        Ok(BotToken {
+            token: token.to_string(),
+            header,
+        })
     }
 }
 
 impl std::fmt::Debug for BotToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("BotToken(***)")
-    }
-}
-
-/// Why a call failed. `what` says which call ("editing the interaction's message").
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{what}: Discord answered {status}{}: {message}", code_note(*code))]
-    Status {
-        what: &'static str,
-        status: u16,
-        /// Discord's JSON error code (10015: unknown webhook, an expired interaction).
-        code: Option<u64>,
-        message: String,
-    },
-    #[error(
-        "{what}: Discord is rate limiting; the next try would be in {:.1} s, past the deadline \
-         or after a retry already made",
-        retry_after.as_secs_f64()
-    )]
-    RateLimited {
-        what: &'static str,
-        retry_after: Duration,
-    },
-    #[error("{what}: no complete answer from Discord within {} s", waited.as_secs())]
-    Timeout {
-        what: &'static str,
-        waited: Duration,
-    },
-    #[error("{what}: {message}")]
-    Transport { what: &'static str, message: String },
-    #[error("{what}: Discord's answer is not what was expected: {message}")]
-    Invalid { what: &'static str, message: String },
-    #[error("{what} needs the bot's token (DISCORD_BOT_TOKEN)")]
-    NoBotToken { what: &'static str },
-}
-
-fn code_note(code: Option<u64>) -> String {
-    code.map(|c| format!(" (code {c})")).unwrap_or_default()
-}
-
-impl ApiError {
-    /// The HTTP status Discord answered, when it answered with an error.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ApiError::Status { status, .. } => Some(*status),
-            ApiError::RateLimited { .. } => Some(429),
-            _ => None,
-        }
     }
 }
 
@@ -134,20 +99,29 @@ enum Segment<'a> {
     Secret(&'a str),
 }
 
-/// Who the request authenticates as.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Auth {
-    Bot,
-    /// The interaction token in the path is the credential.
-    PathToken,
+fn plain(segments: &[&str]) -> Vec<Segment<'static>> {
+    segments
+        .iter()
+        .map(|s| Segment::Plain(s.to_string()))
+        .collect()
 }
 
-/// One call: what it is called in errors, its method, path and authentication.
+/// One call: what it is called in errors, its method and path. A call with a token in
+/// its path (an interaction's webhook) is authenticated by it; every other call sends the
+/// bot token.
 struct Call<'a> {
     what: &'static str,
     method: Method,
     segments: Vec<Segment<'a>>,
-    auth: Auth,
+}
+
+impl Call<'_> {
+    fn needs_bot(&self) -> bool {
+        !self
+            .segments
+            .iter()
+            .any(|s| matches!(s, Segment::Secret(_)))
+    }
 }
 
 struct Answer {
@@ -156,21 +130,12 @@ struct Answer {
     body: Vec<u8>,
 }
 
+#[derive(Debug)]
 pub struct DiscordApi {
     http: reqwest::Client,
     base: Url,
     bot: Option<BotToken>,
     deadline: Duration,
-}
-
-impl std::fmt::Debug for DiscordApi {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DiscordApi")
-            .field("base", &self.base.as_str())
-            .field("bot", &self.bot)
-            .field("deadline", &self.deadline)
-            .finish()
-    }
 }
 
 impl DiscordApi {
@@ -184,8 +149,9 @@ impl DiscordApi {
         {
             bail!("DISCORD_API_URL must be an http or https URL such as {DEFAULT_API_URL}");
         }
-        if base.query().is_some() || base.fragment().is_some() {
-            bail!("DISCORD_API_URL must not have a query or a fragment");
+        let secret_parts = !base.username().is_empty() || base.password().is_some();
+        if secret_parts || base.query().is_some() || base.fragment().is_some() {
+            bail!("DISCORD_API_URL must not have a user, a password, a query or a fragment");
         }
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -215,15 +181,12 @@ impl DiscordApi {
         commands: &[CommandDefinition],
     ) -> Result<Vec<RegisteredCommand>, ApiError> {
         let what = "registering the commands";
-        let segments = bulk_overwrite_segments(application_id, guild)
-            .into_iter()
-            .map(Segment::Plain)
-            .collect();
+        let segments = bulk_overwrite_segments(application_id, guild);
+        let segments = segments.into_iter().map(Segment::Plain).collect();
         let call = Call {
             what,
             method: Method::PUT,
             segments,
-            auth: Auth::Bot,
         };
         let answer = self.send(call, &body_of(commands)).await?;
         parse(what, &answer)
@@ -237,17 +200,14 @@ impl DiscordApi {
         token: &InteractionToken,
         message: &Message,
     ) -> Result<(), ApiError> {
+        let what = "editing the interaction's message";
+        let mut segments = plain(&["webhooks", &application_id.to_string()]);
+        segments.push(Segment::Secret(token.expose()));
+        segments.extend(plain(&["messages", "@original"]));
         let call = Call {
-            what: "editing the interaction's message",
+            what,
             method: Method::PATCH,
-            segments: vec![
-                Segment::Plain("webhooks".into()),
-                Segment::Plain(application_id.to_string()),
-                Segment::Secret(token.expose()),
-                Segment::Plain("messages".into()),
-                Segment::Plain("@original".into()),
-            ],
-            auth: Auth::PathToken,
+            segments,
         };
         self.send(call, &body_of(message)).await.map(drop)
     }
@@ -259,15 +219,11 @@ impl DiscordApi {
         message: &Message,
     ) -> Result<Snowflake, ApiError> {
         let what = "posting the message to the channel";
+        let segments = plain(&["channels", &channel_id.to_string(), "messages"]);
         let call = Call {
             what,
             method: Method::POST,
-            segments: vec![
-                Segment::Plain("channels".into()),
-                Segment::Plain(channel_id.to_string()),
-                Segment::Plain("messages".into()),
-            ],
-            auth: Auth::Bot,
+            segments,
         };
         let answer = self.send(call, &body_of(message)).await?;
         parse::<Created>(what, &answer).map(|c| c.id)
@@ -345,19 +301,10 @@ impl DiscordApi {
             .request(call.method.clone(), url.clone())
             .header(header::CONTENT_TYPE, "application/json")
             .body(body.to_vec());
-        if call.auth == Auth::Bot {
-            let bot = self
-                .bot
-                .as_ref()
-                .ok_or(ApiError::NoBotToken { what: call.what })?;
-            let mut value = HeaderValue::from_str(&format!("Bot {}", bot.0)).map_err(|_| {
-                ApiError::Transport {
-                    what: call.what,
-                    message: "the bot token cannot be sent in a header".into(),
-                }
-            })?;
-            value.set_sensitive(true);
-            req = req.header(header::AUTHORIZATION, value);
+        if call.needs_bot() {
+            let bot = self.bot.as_ref();
+            let bot = bot.ok_or(ApiError::NoBotToken { what: call.what })?;
+            req = req.header(header::AUTHORIZATION, bot.header.clone());
         }
         let sent = Instant::now();
         let result = tokio::time::timeout_at(deadline.into(), exchange(req)).await;
@@ -421,7 +368,7 @@ impl DiscordApi {
             Segment::Secret(s) => Some(*s),
             Segment::Plain(_) => None,
         });
-        for secret in secrets.chain(self.bot.as_ref().map(|b| b.0.as_str())) {
+        for secret in secrets.chain(self.bot.as_ref().map(|b| b.token.as_str())) {
             out = out.replace(secret, REDACTED);
         }
         out
@@ -519,7 +466,8 @@ mod tests {
     #[test]
     fn bot_tokens_are_checked_and_never_shown() {
         let t = BotToken::new("  MTA.bot-secret.xyz\n").unwrap();
-        assert_eq!(t.0, "MTA.bot-secret.xyz");
+        assert_eq!(t.token, "MTA.bot-secret.xyz");
+        assert!(t.header.is_sensitive());
         assert_eq!(format!("{t:?}"), "BotToken(***)");
         for bad in ["", "  ", "Bot MTA.x", "a\u{7f}b", "tök", &"x".repeat(513)] {
             assert_eq!(BotToken::new(bad), Err(BotTokenError), "{bad:?}");
@@ -537,6 +485,7 @@ mod tests {
             "mailto:a@b.c",
             "https://h/api?x=1",
             "https://h/api#f",
+            "https://user:pass@h/api",
         ] {
             let err = DiscordApi::new(Url::parse(bad).unwrap(), None).unwrap_err();
             assert!(
@@ -576,12 +525,14 @@ mod tests {
     #[test]
     fn error_messages_never_carry_a_token() {
         let client = api("https://discord.com/api/v10");
+        let segments = vec![Segment::Secret("interaction-secret")];
+        let what = "editing the interaction's message";
         let call = Call {
-            what: "editing the interaction's message",
+            what,
             method: Method::PATCH,
-            segments: vec![Segment::Secret("interaction-secret")],
-            auth: Auth::PathToken,
+            segments,
         };
+        assert!(!call.needs_bot());
         let body = r#"{"code": 50027, "message": "Invalid Webhook Token interaction-secret / MTA.bot-secret.xyz\nmore"}"#;
         let err = client.status_error(&call, &answer(401, None, body));
         let text = err.to_string();
