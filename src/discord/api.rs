@@ -257,7 +257,9 @@ impl DiscordApi {
     /// Sends a call, waiting out one 429 when the wait ends before the deadline.
     async fn send(&self, call: Call<'_>, body: &[u8]) -> Result<Answer, ApiError> {
         let began = Instant::now();
-        let deadline = began + self.deadline;
+        // A deadline past what an instant can hold is a year away: no call lasts that long.
+        let far = || began + Duration::from_secs(365 * 24 * 3600);
+        let deadline = began.checked_add(self.deadline).unwrap_or_else(far);
         let (url, shown) = self.url(&call.segments);
         let mut retried = false;
         loop {
