@@ -3,7 +3,8 @@
 #   .venv/          moto's server (the local AWS stand-in) and boto3, act (runs the
 #                   composite action locally, no Docker), actionlint and shellcheck,
 #                   check-jsonschema, the aws CLI (for the benchmark's shell baseline)
-#   node_modules/   GitHub's REST description (@octokit/openapi), from package-lock.json
+#   node_modules/   GitHub's REST description (@octokit/openapi) and Discord's API schema
+#                   (discord-api-spec, with the zod it needs), from package-lock.json
 # Set SETUP_SKIP_NODE=1 to leave out the Node part (the demo does not need it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ test -x .venv/bin/moto_server
 
 if [ "${SETUP_SKIP_NODE:-}" != 1 ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: npm not found; install Node.js 18 or newer (the tests read GitHub's REST description with it)" >&2
+    echo "setup: npm not found; install Node.js 18 or newer (the tests read GitHub's REST description and Discord's API schema with it)" >&2
     exit 1
   fi
   if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod discord;
 pub mod github;
 pub mod http;
 pub mod model;

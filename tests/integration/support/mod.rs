@@ -1,9 +1,10 @@
 //! What the integration tests share: the binary under test run in a clean environment
 //! (and `check` run with its report read back), real loopback servers (HTTP targets in
-//! `httpd`, moto in `moto`, the fake GitHub API in `github`), the drivers of `dispatch`
+//! `httpd`, moto in `moto`, the fake GitHub API in `github`, the fake Discord API in `discord`), the drivers of `dispatch`
 //! and of `act`, and the JSON Schema validator.
 
 pub mod act;
+pub mod discord;
 pub mod dispatch;
 pub mod github;
 pub mod httpd;
