@@ -1,22 +1,26 @@
 //! remote-hands: tells a team, in seconds, whether a deployment on AWS (S3 + CloudFront
 //! static site, an HTTP API) is healthy.
 //!
-//! `check` runs the diagnosis ([`run`]): [`config`] validates the inputs, [`checks`] runs
-//! the checks concurrently into the [`model`], and [`report`] renders it as JSON, a
-//! markdown step summary or a terminal table; [`actions`] speaks to the GitHub Actions
-//! runner. `dispatch` and `result` ([`dispatch`]) start the diagnosis workflow remotely
-//! and read its report back through the REST client in [`github`].
+//! [`cli`] is the command line, [`commands`] each command's orchestration, [`logging`] the
+//! `-v` diagnostics. `check` runs the diagnosis ([`diagnose`]): [`config`] validates the
+//! inputs, [`checks`] runs the checks concurrently into the [`model`], and [`report`]
+//! renders it as JSON, a markdown step summary or a terminal table; [`actions`] speaks to
+//! the GitHub Actions runner. `dispatch` and `result` ([`dispatch`]) start the diagnosis
+//! workflow remotely and read its report back through the REST client in [`github`]. The
+//! process's HTTP clients are built in [`net`].
 
 pub mod actions;
 pub mod checks;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
+pub mod diagnose;
 pub mod dispatch;
 pub mod github;
-pub mod http;
+pub mod logging;
 pub mod model;
+pub mod net;
 pub mod policy;
 pub mod report;
-pub mod run;
 pub mod text;

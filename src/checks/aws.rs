@@ -39,10 +39,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::os_shim_internal::{Env, Fs};
 use tokio::sync::OnceCell;
 
-use crate::config::{
-    CheckConfig, ConfigError, Environment, ProfileChoice, RegionSource, validate_region,
-};
-use crate::model::ErrorInfo;
+use crate::config::{CheckConfig, ConfigError, ProfileChoice, Vars, validate_region};
+use crate::model::{ErrorInfo, RegionSource};
 use crate::text::{cap, error_chain, redact_urls_in};
 
 /// Region used when none is configured anywhere (CloudFront and STS are global anyway).
@@ -69,7 +67,7 @@ pub const NO_CREDENTIALS: &str = "no AWS credentials found (looked in the enviro
 #[derive(Debug, Clone)]
 pub struct ResolvedRegion {
     pub name: String,
-    pub source: &'static str,
+    pub source: RegionSource,
 }
 
 /// Resolves the region: flag or environment (already in `config`), then the selected
@@ -80,10 +78,7 @@ pub async fn resolve_region(config: &CheckConfig) -> Result<ResolvedRegion, Conf
     if let Some((name, source)) = &config.region {
         return Ok(ResolvedRegion {
             name: name.clone(),
-            source: match source {
-                RegionSource::Flag => "flag",
-                RegionSource::Environment => "environment",
-            },
+            source: *source,
         });
     }
     let mut provider = ProfileFileRegionProvider::builder();
@@ -98,12 +93,12 @@ pub async fn resolve_region(config: &CheckConfig) -> Result<ResolvedRegion, Conf
         let input = format!("region of profile {profile} (shared config file)");
         return Ok(ResolvedRegion {
             name: validate_region(&input, region.to_string())?,
-            source: "profile",
+            source: RegionSource::Profile,
         });
     }
     Ok(ResolvedRegion {
         name: DEFAULT_REGION.to_string(),
-        source: "default",
+        source: RegionSource::Default,
     })
 }
 
@@ -118,12 +113,12 @@ pub struct SharedFiles {
 }
 
 impl SharedFiles {
-    pub fn locate(env: &dyn Environment) -> SharedFiles {
+    pub fn locate(env: &Vars) -> SharedFiles {
         let home = ["HOME", "USERPROFILE"]
             .iter()
-            .find_map(|v| env.var(v).filter(|h| !h.is_empty()))
+            .find_map(|v| env.get(v).filter(|h| !h.is_empty()))
             .map(PathBuf::from);
-        let path = |var: &str, file: &str| match env.var(var).filter(|p| !p.trim().is_empty()) {
+        let path = |var: &str, file: &str| match env.get(var).filter(|p| !p.trim().is_empty()) {
             Some(p) => match (p.strip_prefix("~/"), &home) {
                 (Some(rest), Some(home)) => home.join(rest),
                 _ => PathBuf::from(p),
@@ -1270,17 +1265,9 @@ mod tests {
         }
     }
 
-    struct MapEnv(HashMap<&'static str, String>);
-
-    impl Environment for MapEnv {
-        fn var(&self, name: &str) -> Option<String> {
-            self.0.get(name).cloned()
-        }
-    }
-
     #[test]
     fn the_shared_files_are_where_the_sdk_looks() {
-        let env = MapEnv(HashMap::from([("HOME", "/home/sre".to_string())]));
+        let env = Vars::from_iter(HashMap::from([("HOME", "/home/sre".to_string())]));
         assert_eq!(
             SharedFiles::locate(&env),
             SharedFiles {
@@ -1288,7 +1275,7 @@ mod tests {
                 credentials: "/home/sre/.aws/credentials".into(),
             }
         );
-        let env = MapEnv(HashMap::from([
+        let env = Vars::from_iter(HashMap::from([
             ("HOME", "/home/sre".to_string()),
             ("AWS_CONFIG_FILE", "~/work/aws-config".to_string()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds".to_string()),

@@ -141,7 +141,7 @@ impl From<GithubError> for Ending {
 
 fn github(config: &GithubConfig, progress: Arc<Progress>) -> anyhow::Result<Github> {
     Ok(Github::new(
-        crate::http::api_client()?,
+        crate::net::api_client()?,
         config.api_url.clone(),
         config.repo.clone(),
         config.token.clone(),

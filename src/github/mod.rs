@@ -11,6 +11,7 @@
 pub mod error;
 pub mod ratelimit;
 pub mod types;
+pub mod values;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -26,6 +27,7 @@ use crate::clock::Clock;
 use crate::config::{Repo, Token};
 pub use error::GithubError;
 use ratelimit::{Governor, Limited};
+pub use values::{WebHost, Webhook};
 
 /// The REST API version the client speaks.
 pub const API_VERSION: &str = "2022-11-28";

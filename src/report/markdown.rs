@@ -345,7 +345,7 @@ impl Markdown {
             }
         }
         if let Some(region) = &t.region {
-            let source = t.region_source.as_deref().unwrap_or("unknown");
+            let source = t.region_source.map_or("unknown", |s| s.as_str());
             let _ = writeln!(
                 w,
                 "| AWS region | ✅ {} | {} |",
@@ -609,7 +609,7 @@ mod tests {
             checks,
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
-            fail_on: "fail".into(),
+            fail_on: crate::model::FailOn::Fail,
         };
         let full = Markdown::default().render(&report);
         assert!(full.contains(&"B".repeat(20_000)));
@@ -661,7 +661,7 @@ mod tests {
             checks,
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
-            fail_on: "fail".into(),
+            fail_on: crate::model::FailOn::Fail,
         }
     }
 

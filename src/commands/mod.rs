@@ -1,0 +1,44 @@
+//! The commands, one file each: from the parsed command line to an exit code. Each
+//! validates its configuration (a usage error is one line and exit 2), runs, and writes
+//! its outputs; what they share is here: the usage error and the async runtime.
+
+pub mod check;
+pub mod completions;
+
+use std::fmt::Display;
+use std::future::Future;
+use std::process::ExitCode;
+
+use crate::diagnose::EXIT_USAGE;
+use crate::text::{one_line, redact_urls_in};
+
+/// A usage or configuration error: one line on standard error (URLs redacted), exit 2.
+pub fn usage_error(e: &dyn Display) -> ExitCode {
+    eprintln!("error: {}", one_line(&redact_urls_in(&e.to_string())));
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Runs `job` on a multi-threaded runtime; an error is a one-line message and exit 2.
+pub fn block_on<F, C>(job: F) -> ExitCode
+where
+    F: Future<Output = anyhow::Result<C>>,
+    C: Into<u8>,
+{
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match runtime.block_on(job) {
+        Ok(code) => ExitCode::from(code.into()),
+        Err(e) => {
+            eprintln!("error: {}", one_line(&redact_urls_in(&format!("{e:#}"))));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
