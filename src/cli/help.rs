@@ -194,3 +194,29 @@ pub fn example_args(line: &str) -> Vec<&str> {
         .take_while(|w| !w.starts_with('>') && !w.starts_with('|'))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_examples_are_cut_into_shell_lines_that_keep_flags_with_their_values() {
+        for (_, examples) in EXAMPLES {
+            for e in *examples {
+                let lines = shell_lines(e.line, "    ", "      ", EXAMPLE_WIDTH);
+                for l in &lines {
+                    assert!(l.len() <= EXAMPLE_WIDTH, "too wide: {l}");
+                }
+                let joined = lines.join(" ").replace(" \\ ", " ");
+                let words: Vec<&str> = joined.split_whitespace().collect();
+                assert_eq!(words, e.line.split_whitespace().collect::<Vec<_>>());
+            }
+        }
+        let lines = shell_lines("prog --aaaa 1 --bbbb 2", "", "  ", 16);
+        assert_eq!(lines, ["prog --aaaa 1 \\", "  --bbbb 2"]);
+        assert_eq!(
+            example_args("remote-hands completions zsh > ~/.zfunc/_remote-hands"),
+            ["remote-hands", "completions", "zsh"]
+        );
+    }
+}

@@ -140,3 +140,138 @@ pub mod result {
     pub const WAIT: Input = Input::flag("wait", "wait");
     pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    /// Each command's inputs, as the table gives them.
+    fn table() -> Vec<(&'static str, Vec<Input>)> {
+        let github = [
+            github::REPO,
+            github::API_URL,
+            github::WORKFLOW,
+            github::ARTIFACT_NAME,
+            github::FORMAT,
+            github::DISCORD_WEBHOOK,
+        ];
+        let mut dispatch_inputs = vec![
+            dispatch::VIA,
+            dispatch::GIT_REF,
+            dispatch::CORRELATION_ID,
+            dispatch::REQUESTER,
+            dispatch::CHANNEL_ID,
+            dispatch::THREAD_ID,
+            dispatch::FRONTEND_URL,
+            dispatch::API_BASE,
+            dispatch::NO_WAIT,
+            dispatch::TIMEOUT,
+            dispatch::QUEUE_TIMEOUT,
+            dispatch::CANCEL_ON_TIMEOUT,
+        ];
+        dispatch_inputs.extend(github);
+        let mut result_inputs = vec![result::WAIT, result::TIMEOUT];
+        result_inputs.extend(github);
+        let check_inputs = vec![
+            check::API_BASE,
+            check::API_PATHS,
+            check::FRONTEND_URL,
+            check::BUCKET,
+            check::INDEX_KEY,
+            check::DISTRIBUTION_ID,
+            check::REGION,
+            check::PROFILE,
+            check::ENDPOINT_URL,
+            check::EXPECT_ACCOUNT,
+            check::EXPECT_ARN,
+            check::CORRELATION_ID,
+            check::REQUESTER,
+            check::ENVIRONMENT,
+            check::ALLOWED_HOSTS,
+            check::ALLOW_PRIVATE_ADDRESSES,
+            check::REQUIRE_ALLOWED_HOSTS,
+            check::SUMMARY,
+            check::JSON,
+            check::TIMEOUT,
+            check::SLOW_MS,
+            check::FAIL_ON,
+            check::FORMAT,
+        ];
+        vec![
+            ("check", check_inputs),
+            ("dispatch", dispatch_inputs),
+            ("result", result_inputs),
+        ]
+    }
+
+    #[test]
+    fn every_input_is_the_argument_clap_parses_and_every_argument_is_in_the_table() {
+        let cli = Cli::command();
+        for (command, inputs) in table() {
+            let sub = cli.find_subcommand(command).unwrap();
+            for input in &inputs {
+                let arg = sub
+                    .get_arguments()
+                    .find(|a| a.get_id() == input.id)
+                    .unwrap_or_else(|| panic!("{command}: no argument {}", input.id));
+                assert_eq!(arg.get_long(), Some(input.long), "{command} {}", input.id);
+                assert_eq!(
+                    arg.get_env().and_then(|v| v.to_str()),
+                    input.env,
+                    "{command} {}",
+                    input.id
+                );
+            }
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                let known = inputs.iter().any(|i| i.id == id)
+                    || ["verbose", "help", "version", result::RUN].contains(&id);
+                assert!(known, "{command}: --{id} is not in the table");
+            }
+        }
+        let run = cli.find_subcommand("result").unwrap().get_arguments();
+        let run = run
+            .filter(|a| a.get_id() == result::RUN)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            run[0].get_value_names().unwrap()[0].as_str(),
+            result::RUN_VALUE_NAME
+        );
+    }
+
+    #[test]
+    fn every_variable_is_named_in_the_help_of_its_command() {
+        let mut cli = Cli::command();
+        let help = |cli: &mut clap::Command, command: &str| {
+            cli.find_subcommand_mut(command)
+                .unwrap()
+                .render_long_help()
+                .to_string()
+        };
+        let check_help = help(&mut cli, "check");
+        let dispatch_help = help(&mut cli, "dispatch");
+        let mut named = vec![
+            (&check_help, check::VITE_API_BASE),
+            (&check_help, check::AWS_DEFAULT_REGION),
+            (&check_help, check::ALLOW_PRIVATE_ADDRESSES_VAR),
+            (&check_help, check::REQUIRE_ALLOWED_HOSTS_VAR),
+            (&check_help, check::GITHUB_OUTPUT),
+            (&dispatch_help, github::GITHUB_TOKEN),
+            (&dispatch_help, github::GH_TOKEN),
+        ];
+        for (command, inputs) in table() {
+            let text = if command == "check" {
+                &check_help
+            } else {
+                &dispatch_help
+            };
+            named.extend(inputs.iter().filter_map(|i| i.env).map(|var| (text, var)));
+        }
+        for (text, var) in named {
+            assert!(text.contains(var), "the help does not name {var}");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! [`CheckConfig`]: everything `remote-hands check` needs, validated. Built in steps, in
 //! the order the inputs are checked (so the first bad one is the one reported): what to
-//! check ([`targets`](super::targets)), how to reach AWS, who asked, the URL policy
-//! ([`url_policy`](super::url_policy)), the time limits, then where the results go.
+//! check and how to reach AWS (`targets.rs`), who asked, the URL policy (`url_policy.rs`),
+//! the time limits, then where the results go.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -118,7 +118,7 @@ impl AwsInputs {
         let region = region(args, given, vars)?;
         let profile = non_empty(&args.profile)
             .map(|v| {
-                let from_flag = !given.from_env(check::PROFILE);
+                let from_flag = !given.by_env(check::PROFILE);
                 let choice = ProfileChoice { name: v, from_flag };
                 validate_profile_name(&choice.input(), &choice.name).map(|()| choice)
             })
@@ -150,7 +150,7 @@ fn region(
     vars: &Vars,
 ) -> Result<Option<(String, RegionSource)>, ConfigError> {
     if let Some(v) = non_empty(&args.region) {
-        let source = if given.from_env(check::REGION) {
+        let source = if given.by_env(check::REGION) {
             RegionSource::Environment
         } else {
             RegionSource::Flag

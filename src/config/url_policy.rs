@@ -45,7 +45,7 @@ pub(super) fn url_policy(
 
 /// `--allowed-hosts`: none, or at least one host.
 fn allowed_hosts(args: &CheckArgs, given: Given) -> Result<Vec<HostPattern>, ConfigError> {
-    let from_env = given.from_env(check::ALLOWED_HOSTS);
+    let from_env = given.by_env(check::ALLOWED_HOSTS);
     let hosts_input = named(check::ALLOWED_HOSTS, from_env);
     match args.allowed_hosts.as_deref() {
         None => Ok(Vec::new()),

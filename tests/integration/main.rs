@@ -6,6 +6,7 @@ mod support;
 mod action;
 mod aws_setup;
 mod cli;
+mod conventions;
 mod dispatch;
 mod dispatch_cost;
 mod docs;
