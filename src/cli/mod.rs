@@ -52,7 +52,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct GithubArgs {
     /// Repository that holds the diagnosis workflow
-    #[arg(id = github::REPO.id, long = github::REPO.long, env = github::REPO.env, value_name = "OWNER/NAME")]
+    #[arg(
+        id = github::REPO.id,
+        long = github::REPO.long,
+        env = github::REPO.env,
+        value_name = "OWNER/NAME"
+    )]
     pub repo: Option<String>,
 
     /// GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3)
@@ -124,7 +129,11 @@ pub struct DispatchArgs {
     pub git_ref: Option<String>,
 
     /// Correlation ID (a UUID); a UUID v4 is generated when absent
-    #[arg(id = dispatch::CORRELATION_ID.id, long = dispatch::CORRELATION_ID.long, value_name = "UUID")]
+    #[arg(
+        id = dispatch::CORRELATION_ID.id,
+        long = dispatch::CORRELATION_ID.long,
+        value_name = "UUID"
+    )]
     pub correlation_id: Option<String>,
 
     /// Who asks (shown in the run name and the report) [default: $USER]
@@ -261,7 +270,12 @@ pub struct CheckArgs {
     pub frontend_url: Option<String>,
 
     /// S3 bucket that holds the site
-    #[arg(id = check::BUCKET.id, long = check::BUCKET.long, env = check::BUCKET.env, value_name = "NAME")]
+    #[arg(
+        id = check::BUCKET.id,
+        long = check::BUCKET.long,
+        env = check::BUCKET.env,
+        value_name = "NAME"
+    )]
     pub bucket: Option<String>,
 
     /// The site's entry object in the bucket, checked with HeadObject

@@ -254,8 +254,7 @@ fn github_env(vars: &Vars) -> Result<Option<GithubEnv>, ConfigError> {
     if !in_actions {
         return Ok(None);
     }
-    let output_path =
-        non_empty(&vars.get(check::GITHUB_OUTPUT).map(str::to_string)).map(PathBuf::from);
+    let output_path = vars.non_empty(check::GITHUB_OUTPUT).map(PathBuf::from);
     if let Some(p) = &output_path {
         check_writable_file(&env_name(check::GITHUB_OUTPUT), p)?;
     }

@@ -69,7 +69,7 @@ impl GithubConfig {
         let discord_webhook = non_empty(&args.discord_webhook)
             .map(|v| discord_webhook(&given.name(github::DISCORD_WEBHOOK), &v))
             .transpose()?;
-        let time_scale = match non_empty(&vars.get(github::TIME_SCALE).map(str::to_string)) {
+        let time_scale = match vars.non_empty(github::TIME_SCALE) {
             None => 1.0,
             Some(v) => parse_time_scale(&v)?,
         };
@@ -195,10 +195,9 @@ fn discord_webhook(input: &str, v: &str) -> Result<Webhook, ConfigError> {
 /// The token: `GITHUB_TOKEN`, then `GH_TOKEN`, then — as many CLIs do — the GitHub CLI's
 /// login (`gh auth token --hostname HOST`) when `gh` is installed.
 fn github_token(vars: &Vars, web: &WebHost) -> Result<(String, TokenSource), ConfigError> {
-    let var = |name: &str| non_empty(&vars.get(name).map(str::to_string));
-    let (token, source) = if let Some(t) = var(github::GITHUB_TOKEN) {
+    let (token, source) = if let Some(t) = vars.non_empty(github::GITHUB_TOKEN) {
         (t, TokenSource::GithubToken)
-    } else if let Some(t) = var(github::GH_TOKEN) {
+    } else if let Some(t) = vars.non_empty(github::GH_TOKEN) {
         (t, TokenSource::GhToken)
     } else if let Some(t) = gh_auth_token(&web.host_name()) {
         (t, TokenSource::GhCli)

@@ -38,7 +38,7 @@ impl Targets {
         let (api_base, api_base_input, api_base_from_vite) = match non_empty(&args.api_base) {
             Some(v) => (Some(v), given.name(check::API_BASE), false),
             None => (
-                non_empty(&vars.get(check::VITE_API_BASE).map(str::to_string)),
+                vars.non_empty(check::VITE_API_BASE),
                 env_name(check::VITE_API_BASE),
                 true,
             ),
@@ -160,7 +160,7 @@ fn region(
             source,
         )));
     }
-    non_empty(&vars.get(check::AWS_DEFAULT_REGION).map(str::to_string))
+    vars.non_empty(check::AWS_DEFAULT_REGION)
         .map(|v| {
             validate_region(&env_name(check::AWS_DEFAULT_REGION), v)
                 .map(|r| (r, RegionSource::Environment))

@@ -216,7 +216,7 @@ pub(crate) fn validate_requester(input: &str, v: String) -> Result<String, Confi
 pub(crate) fn default_requester(vars: &Vars, names: &[&str]) -> String {
     names
         .iter()
-        .filter_map(|name| non_empty(&vars.get(name).map(str::to_string)))
+        .filter_map(|name| vars.non_empty(name))
         .find_map(|v| validate_requester("", v).ok())
         .unwrap_or_else(|| "unknown".to_string())
 }

@@ -26,6 +26,14 @@ impl Vars {
         self.0.get(name).and_then(|v| v.to_str())
     }
 
+    /// The value of `name`, trimmed; None when it is unset, blank or not UTF-8.
+    pub fn non_empty(&self, name: &str) -> Option<String> {
+        self.get(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
     /// The value of `name`, a value that is not UTF-8 read with replacement characters (so
     /// that it fails validation instead of passing for unset).
     pub fn get_lossy(&self, name: &str) -> Option<Cow<'_, str>> {
@@ -57,6 +65,8 @@ mod tests {
             ("BROKEN", OsString::from_vec(vec![b'y', 0xff])),
         ]);
         assert_eq!(vars.get("PLAIN"), Some("yes"));
+        assert_eq!(vars.non_empty("PLAIN").as_deref(), Some("yes"));
+        assert_eq!(vars.non_empty("BROKEN"), None);
         assert_eq!(vars.get("BROKEN"), None);
         assert_eq!(vars.get_lossy("BROKEN").as_deref(), Some("y\u{fffd}"));
         assert_eq!(vars.get("UNSET"), None);
