@@ -367,6 +367,62 @@ impl Conclusion {
     }
 }
 
+/// Where the AWS region of a run came from; the report says it as `flag`, `environment`,
+/// `profile` or `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionSource {
+    /// `--region`.
+    Flag,
+    /// `AWS_REGION`, then `AWS_DEFAULT_REGION`.
+    Environment,
+    /// The selected profile of the shared config file.
+    Profile,
+    /// None of these: [`crate::checks::aws::DEFAULT_REGION`].
+    Default,
+}
+
+impl RegionSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionSource::Flag => "flag",
+            RegionSource::Environment => "environment",
+            RegionSource::Profile => "profile",
+            RegionSource::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for RegionSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which outcomes make a run fail (exit 1, conclusion `failure`): `--fail-on`, and the
+/// report's `fail_on`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Exit 1 when a check failed
+    #[default]
+    Fail,
+    /// Exit 1 when a check failed or warned
+    Warn,
+    /// Always exit 0 once the checks ran (the report still tells)
+    Never,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Fail => "fail",
+            FailOn::Warn => "warn",
+            FailOn::Never => "never",
+        }
+    }
+}
+
 /// What was checked, beyond the spec's two URLs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Target {
@@ -374,7 +430,7 @@ pub struct Target {
     pub distribution_id: Option<String>,
     pub region: Option<String>,
     /// Where the region came from: `flag`, `environment`, `profile` or `default`.
-    pub region_source: Option<String>,
+    pub region_source: Option<RegionSource>,
     pub endpoint_url: Option<String>,
 }
 
@@ -406,13 +462,10 @@ pub struct Report {
     #[serde(default)]
     pub durations: Durations,
     pub conclusion: Conclusion,
-    /// The threshold the conclusion was computed with: `fail`, `warn` or `never`.
-    #[serde(default = "default_fail_on")]
-    pub fail_on: String,
-}
-
-fn default_fail_on() -> String {
-    "fail".to_string()
+    /// The threshold the conclusion was computed with: `fail`, `warn` or `never` (`fail`
+    /// when the report does not say).
+    #[serde(default)]
+    pub fail_on: FailOn,
 }
 
 impl Report {
@@ -458,6 +511,44 @@ mod tests {
         assert_eq!(r.durations.total_s, 45.0);
         assert_eq!(r.durations.steps["api"], 243.0);
         assert!(!r.checks.contains_key(&CheckId::Frontend));
+    }
+
+    #[test]
+    fn the_region_source_and_fail_on_read_and_write_as_the_schema_says() {
+        for (source, text) in [
+            (RegionSource::Flag, "flag"),
+            (RegionSource::Environment, "environment"),
+            (RegionSource::Profile, "profile"),
+            (RegionSource::Default, "default"),
+        ] {
+            assert_eq!(
+                serde_json::to_string(&source).unwrap(),
+                format!("\"{text}\"")
+            );
+            assert_eq!(source.to_string(), text);
+            let back: RegionSource = serde_json::from_str(&format!("\"{text}\"")).unwrap();
+            assert_eq!(back, source);
+        }
+        for (fail_on, text) in [
+            (FailOn::Fail, "fail"),
+            (FailOn::Warn, "warn"),
+            (FailOn::Never, "never"),
+        ] {
+            assert_eq!(
+                serde_json::to_string(&fail_on).unwrap(),
+                format!("\"{text}\"")
+            );
+            assert_eq!(fail_on.as_str(), text);
+            let back: FailOn = serde_json::from_str(&format!("\"{text}\"")).unwrap();
+            assert_eq!(back, fail_on);
+        }
+        // A report without them (the original workflow's) reads as `fail` and no source.
+        let r: Report = serde_json::from_str(SPEC_REPORT).unwrap();
+        assert_eq!(r.fail_on, FailOn::Fail);
+        assert_eq!(r.target.region_source, None);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["fail_on"], "fail");
+        assert_eq!(json["target"]["region_source"], serde_json::Value::Null);
     }
 
     #[test]

@@ -2,22 +2,36 @@
 //! `--timeout` and `--queue-timeout` (cancelling it on timeout when asked), and show its
 //! report as `result` does — or, with `--no-wait`, only what was started.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::ArgMatches;
 use serde_json::json;
 
 use super::progress::Progress;
 use super::result::{READ_AT_LEAST, exit_code, fail, post_webhook, show_found};
-use crate::cli::{ResultFormat, Via};
-use crate::config::DispatchConfig;
+use crate::cli::{DispatchArgs, ResultFormat, Via};
+use crate::config::{DispatchConfig, Vars};
 use crate::github::actions::WorkflowInputs;
 use crate::remote::{Budget, FollowEnd, Found, Remote, RemoteError, Started, Trigger};
+
+/// The whole command, from the parsed arguments (`matches` are the subcommand's) to the
+/// exit code.
+pub fn run(args: &DispatchArgs, matches: &ArgMatches, vars: &Vars, verbose: u8) -> ExitCode {
+    match DispatchConfig::from_args(args, matches, vars) {
+        Ok(config) => {
+            super::say_token_source(verbose, &config.github);
+            super::block_on(dispatch(config))
+        }
+        Err(e) => super::usage_error(&e),
+    }
+}
 
 /// Runs `remote-hands dispatch`; prints the result; returns the exit code.
 pub async fn dispatch(config: DispatchConfig) -> anyhow::Result<u8> {
     let progress = Arc::new(Progress::new());
     let remote = Remote::connect(&config.github, progress.observer(true))?;
-    let outcome = run(&config, &remote).await;
+    let outcome = drive(&config, &remote).await;
     progress.finish();
     match outcome {
         Ok(Done::Report(found)) => show_found(&config.github, &remote, &found).await,
@@ -34,7 +48,7 @@ enum Done {
     Started(Box<Started>),
 }
 
-async fn run(config: &DispatchConfig, remote: &Remote) -> Result<Done, RemoteError> {
+async fn drive(config: &DispatchConfig, remote: &Remote) -> Result<Done, RemoteError> {
     let clock = remote.clock();
     let budget = Budget::new(clock, config.timeout, config.queue_timeout);
     let started = remote

@@ -4,15 +4,18 @@
 //! How a report and an error are shown, and which exit code each is, is shared with
 //! `dispatch`.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::ArgMatches;
 use serde_json::json;
 
 use super::progress::{Progress, clean};
-use crate::cli::ResultFormat;
-use crate::config::{GithubConfig, ResultConfig, RunRef, Webhook};
+use crate::cli::{ResultArgs, ResultFormat};
+use crate::config::{GithubConfig, ResultConfig, RunRef, Vars};
 use crate::github::GithubError;
+use crate::github::Webhook;
 use crate::github::types::{RunStatus, WorkflowRun};
 use crate::remote::{
     Budget, DIAGNOSIS_EVENTS, FollowEnd, Found, GaveUp, Remote, RemoteError, RunSearch, TimedOut,
@@ -23,6 +26,18 @@ use crate::report::{Discord, Renderer, Text};
 const LOOK: Duration = Duration::from_secs(120);
 /// Reading a report gets at least this long, whatever the wait used up.
 pub(crate) const READ_AT_LEAST: Duration = Duration::from_secs(60);
+
+/// The whole command, from the parsed arguments (`matches` are the subcommand's) to the
+/// exit code.
+pub fn run(args: &ResultArgs, matches: &ArgMatches, vars: &Vars, verbose: u8) -> ExitCode {
+    match ResultConfig::from_args(args, matches, vars) {
+        Ok(config) => {
+            super::say_token_source(verbose, &config.github);
+            super::block_on(result(config))
+        }
+        Err(e) => super::usage_error(&e),
+    }
+}
 
 /// Runs `remote-hands result`; prints the result; returns the exit code.
 pub async fn result(config: ResultConfig) -> anyhow::Result<u8> {

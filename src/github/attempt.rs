@@ -439,7 +439,7 @@ mod tests {
     use super::super::actions::RunFilter;
     use super::*;
     use crate::clock::Clock;
-    use crate::config::{Repo, Token};
+    use crate::github::{Repo, Token};
 
     /// Every event of the crate, as `name=value` pairs, with its level.
     #[derive(Clone, Default)]
@@ -510,7 +510,7 @@ mod tests {
                 let port = listener.local_addr().unwrap().port();
                 tokio::spawn(serve(listener));
                 let gh = Github::new(
-                    crate::http::api_client().unwrap(),
+                    crate::net::api_client().unwrap(),
                     Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(),
                     Repo {
                         owner: "acme".into(),

@@ -19,6 +19,7 @@ pub mod backoff;
 pub mod error;
 pub mod ratelimit;
 pub mod types;
+pub mod values;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -31,11 +32,11 @@ use serde_json::Value;
 use url::Url;
 
 use crate::clock::Clock;
-use crate::config::{Repo, Token};
 use attempt::{Exchange, Next, ReadError, Reading, Why, read_capped, until};
 use backoff::seconds;
 pub use error::GithubError;
 use ratelimit::Governor;
+pub use values::{Repo, Token, WebHost, Webhook};
 
 /// The REST API version the client speaks.
 pub const API_VERSION: &str = "2022-11-28";
@@ -355,7 +356,7 @@ mod tests {
                 owner: "acme".into(),
                 name: "site".into(),
             },
-            crate::config::Token::for_tests("t"),
+            Token::for_tests("t"),
             Clock::new(1.0),
             Box::new(|_| {}),
         )

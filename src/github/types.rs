@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Repo;
+use super::Repo;
 
 /// A workflow run's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

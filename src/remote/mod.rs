@@ -26,8 +26,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
-use crate::config::{GithubConfig, WebHost};
+use crate::config::GithubConfig;
 use crate::github::Github;
+use crate::github::WebHost;
 use crate::github::types::WorkflowRun;
 
 pub use error::{Cancel, GaveUp, NoRun, NoRunWhy, NotDiagnosis, Refusal, RemoteError, TimedOut};
@@ -70,7 +71,7 @@ impl Remote {
     pub fn connect(config: &GithubConfig, observer: Observer) -> anyhow::Result<Remote> {
         let notices = observer.clone();
         let gh = Github::new(
-            crate::http::api_client()?,
+            crate::net::api_client()?,
             config.api_url.clone(),
             config.repo.clone(),
             config.token.clone(),

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::{
     Budget, EVENT_TYPE, Event, NotDiagnosis, Remote, RemoteError, RunSearch, UNSURE_GRACE,
 };
-use crate::config::Repo;
 use crate::github::GithubError;
+use crate::github::Repo;
 use crate::github::actions::{RunDetails, WorkflowInputs};
 use crate::github::types::WorkflowRun;
 

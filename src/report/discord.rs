@@ -233,7 +233,7 @@ mod tests {
             checks,
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
-            fail_on: "fail".into(),
+            fail_on: crate::model::FailOn::Fail,
         }
     }
 

@@ -197,7 +197,7 @@ fn a_redirect_loop_fails_with_the_reason() {
     assert!(details.contains("following the redirects of"), "{details}");
     assert!(details.contains("too many redirects"), "{details}");
     // The first request and five redirects, then it gives up.
-    assert_eq!(s.requests().len(), 1 + remote_hands::http::MAX_REDIRECTS);
+    assert_eq!(s.requests().len(), 1 + remote_hands::net::MAX_REDIRECTS);
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod action;
 mod actions_runner;
 mod aws_setup;
 mod cli;
+mod conventions;
 mod discord_api;
 mod dispatch;
 mod docs;

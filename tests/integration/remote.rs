@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches};
 use remote_hands::cli::{Cli, Command};
-use remote_hands::config::{Environment, GithubConfig, ResultConfig};
+use remote_hands::config::{GithubConfig, ResultConfig, Vars};
 use remote_hands::github::actions::WorkflowInputs;
 use remote_hands::github::types::{RunConclusion, RunStatus};
 use remote_hands::remote::{
@@ -31,16 +31,8 @@ fn cid() -> Uuid {
 }
 
 /// The environment a chat server would run in: a token, time scaled down 100×.
-struct Env;
-
-impl Environment for Env {
-    fn var(&self, name: &str) -> Option<String> {
-        match name {
-            "GITHUB_TOKEN" => Some(TOKEN.to_string()),
-            "REMOTE_HANDS_TIME_SCALE" => Some("0.01".to_string()),
-            _ => None,
-        }
-    }
+fn env() -> Vars {
+    Vars::from_iter([("GITHUB_TOKEN", TOKEN), ("REMOTE_HANDS_TIME_SCALE", "0.01")])
 }
 
 /// The validated GitHub configuration for the fake's acme/site.
@@ -54,7 +46,7 @@ fn config(gh: &FakeGithub) -> GithubConfig {
         unreachable!("parsed as result")
     };
     let (_, sub) = matches.subcommand().unwrap();
-    ResultConfig::from_args(&args, sub, &Env).unwrap().github
+    ResultConfig::from_args(&args, sub, &env()).unwrap().github
 }
 
 /// A library client of the fake, and what its observer saw.

@@ -9,7 +9,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::MAX_ERROR_MESSAGE;
-use crate::config::{ConfigError, Environment, ProfileChoice};
+use crate::config::{ConfigError, ProfileChoice, Vars};
 use crate::text::{cap, error_chain};
 
 /// How many profile names an error lists.
@@ -24,12 +24,12 @@ pub struct SharedFiles {
 }
 
 impl SharedFiles {
-    pub fn locate(env: &dyn Environment) -> SharedFiles {
+    pub fn locate(env: &Vars) -> SharedFiles {
         let home = ["HOME", "USERPROFILE"]
             .iter()
-            .find_map(|v| env.var(v).filter(|h| !h.is_empty()))
+            .find_map(|v| env.get(v).filter(|h| !h.is_empty()))
             .map(PathBuf::from);
-        let path = |var: &str, file: &str| match env.var(var).filter(|p| !p.trim().is_empty()) {
+        let path = |var: &str, file: &str| match env.get(var).filter(|p| !p.trim().is_empty()) {
             Some(p) => match (p.strip_prefix("~/"), &home) {
                 (Some(rest), Some(home)) => home.join(rest),
                 _ => PathBuf::from(p),
@@ -171,17 +171,9 @@ mod tests {
 
     use super::*;
 
-    struct MapEnv(HashMap<&'static str, String>);
-
-    impl Environment for MapEnv {
-        fn var(&self, name: &str) -> Option<String> {
-            self.0.get(name).cloned()
-        }
-    }
-
     #[test]
     fn the_shared_files_are_where_the_sdk_looks() {
-        let env = MapEnv(HashMap::from([("HOME", "/home/sre".to_string())]));
+        let env = Vars::from_iter(HashMap::from([("HOME", "/home/sre".to_string())]));
         assert_eq!(
             SharedFiles::locate(&env),
             SharedFiles {
@@ -189,7 +181,7 @@ mod tests {
                 credentials: "/home/sre/.aws/credentials".into(),
             }
         );
-        let env = MapEnv(HashMap::from([
+        let env = Vars::from_iter(HashMap::from([
             ("HOME", "/home/sre".to_string()),
             ("AWS_CONFIG_FILE", "~/work/aws-config".to_string()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds".to_string()),

@@ -4,7 +4,8 @@
 use aws_config::meta::region::ProvideRegion;
 use aws_config::profile::ProfileFileRegionProvider;
 
-use crate::config::{CheckConfig, ConfigError, RegionSource, validate_region};
+use crate::config::{CheckConfig, ConfigError, validate_region};
+use crate::model::RegionSource;
 
 /// Region used when none is configured anywhere (CloudFront and STS are global anyway).
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -13,7 +14,7 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 #[derive(Debug, Clone)]
 pub struct ResolvedRegion {
     pub name: String,
-    pub source: &'static str,
+    pub source: RegionSource,
 }
 
 /// Resolves the region: flag or environment (already in `config`), then the selected
@@ -24,10 +25,7 @@ pub async fn resolve_region(config: &CheckConfig) -> Result<ResolvedRegion, Conf
     if let Some((name, source)) = &config.region {
         return Ok(ResolvedRegion {
             name: name.clone(),
-            source: match source {
-                RegionSource::Flag => "flag",
-                RegionSource::Environment => "environment",
-            },
+            source: *source,
         });
     }
     let mut provider = ProfileFileRegionProvider::builder();
@@ -42,11 +40,11 @@ pub async fn resolve_region(config: &CheckConfig) -> Result<ResolvedRegion, Conf
         let input = format!("region of profile {profile} (shared config file)");
         return Ok(ResolvedRegion {
             name: validate_region(&input, region.to_string())?,
-            source: "profile",
+            source: RegionSource::Profile,
         });
     }
     Ok(ResolvedRegion {
         name: DEFAULT_REGION.to_string(),
-        source: "default",
+        source: RegionSource::Default,
     })
 }

@@ -235,7 +235,7 @@ mod tests {
             checks,
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
-            fail_on: "fail".into(),
+            fail_on: crate::model::FailOn::Fail,
         };
         let full = Markdown::default().render(&report);
         assert!(full.contains(&"B".repeat(20_000)));
@@ -287,7 +287,7 @@ mod tests {
             checks,
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
-            fail_on: "fail".into(),
+            fail_on: crate::model::FailOn::Fail,
         }
     }
 

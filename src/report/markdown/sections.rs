@@ -38,7 +38,7 @@ pub(super) fn configuration(w: &mut String, report: &Report, labels: &Labels) {
         }
     }
     if let Some(region) = &t.region {
-        let source = t.region_source.as_deref().unwrap_or("unknown");
+        let source = t.region_source.map_or("unknown", |s| s.as_str());
         let _ = writeln!(
             w,
             "| AWS region | ✅ {} | {} |",

@@ -1,42 +1,30 @@
 //! The command-line surface, as clap derive types only: names, environment variables,
-//! help texts. Turning these raw values into a checked configuration is `config`'s job.
+//! help texts. The names come from [`inputs`], the examples and exit codes of `--help`
+//! from [`help`]; turning these raw values into a checked configuration is `config`'s job.
+
+pub mod help;
+pub mod inputs;
+pub mod parse;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  every check passed (or warned, or was skipped)
-  1  at least one check failed (with --fail-on warn: failed or warned)
-  2  usage or configuration error: nothing was checked and no report was written;
-     or, after the checks ran, an output (the step summary, $GITHUB_OUTPUT) could not be
-     written: the JSON report, written first, is then complete";
+use inputs::{check, dispatch, github, result};
 
-const DISPATCH_EXIT_CODES: &str = "\
-Exit codes:
-  0  the diagnosis ran and succeeded (its report and the run's conclusion agree)
-  1  the diagnosis ran and failed (the report says why), or the run's conclusion
-     contradicts its report (the output says so)
-  2  usage, authentication or GitHub API error; a run that is not a diagnosis run (and,
-     for result, a report that is not the run's own); a dispatch that may or may not
-     have been accepted and whose run did not appear
-  3  the run did not complete in time, or ended without a report of its own
-
-The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed. repository_dispatch
-needs a token with Contents: write (fine-grained) or repo scope; workflow_dispatch needs
-Actions: write; reading the result needs Actions: read.";
+pub use crate::model::FailOn;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "remote-hands",
     version,
     about = "Tells you in seconds whether an AWS deployment (S3 + CloudFront site, HTTP API) is healthy.",
-    after_help = EXIT_CODES,
+    after_help = help::EXIT_CODES,
     propagate_version = true
 )]
 pub struct Cli {
-    /// Say more on standard error (where the GitHub token came from)
+    /// Say more on standard error: -v this program's requests (and where the GitHub token
+    /// came from), -vv the AWS SDK's too [env: RUST_LOG, when set, decides instead]
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -47,49 +35,75 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the diagnosis: AWS identity, S3, CloudFront and HTTP checks, concurrently.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = help::check_after_help())]
     Check(CheckArgs),
     /// Start the diagnosis workflow in a repository, wait for it, and print its report.
-    #[command(after_help = DISPATCH_EXIT_CODES)]
+    #[command(after_help = help::dispatch_after_help())]
     Dispatch(DispatchArgs),
     /// Print the report of an existing diagnosis run.
-    #[command(after_help = DISPATCH_EXIT_CODES)]
+    #[command(after_help = help::result_after_help())]
     Result(ResultArgs),
+    /// Print the completion script of a shell to standard output.
+    #[command(after_help = help::completions_after_help())]
+    Completions(CompletionsArgs),
 }
 
 /// Where the runs are, and how results are shown (shared by `dispatch` and `result`).
 #[derive(Debug, Args)]
 pub struct GithubArgs {
     /// Repository that holds the diagnosis workflow
-    #[arg(long, value_name = "OWNER/NAME", env = "GITHUB_REPOSITORY")]
+    #[arg(
+        id = github::REPO.id,
+        long = github::REPO.long,
+        env = github::REPO.env,
+        value_name = "OWNER/NAME"
+    )]
     pub repo: Option<String>,
 
     /// GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3)
     #[arg(
-        long,
+        id = github::API_URL.id,
+        long = github::API_URL.long,
+        env = github::API_URL.env,
         value_name = "URL",
-        env = "GITHUB_API_URL",
         default_value = "https://api.github.com"
     )]
     pub api_url: String,
 
     /// Workflow file of the diagnosis (used to find runs, and by --via workflow)
-    #[arg(long, value_name = "FILE", default_value = "diagnose-dispatch.yml")]
+    #[arg(
+        id = github::WORKFLOW.id,
+        long = github::WORKFLOW.long,
+        value_name = "FILE",
+        default_value = "diagnose-dispatch.yml"
+    )]
     pub workflow: String,
 
     /// Name of the artifact that holds diagnose-summary.json
-    #[arg(long, value_name = "NAME", default_value = "diagnose-summary")]
+    #[arg(
+        id = github::ARTIFACT_NAME.id,
+        long = github::ARTIFACT_NAME.long,
+        value_name = "NAME",
+        default_value = "diagnose-summary"
+    )]
     pub artifact_name: String,
 
     /// How the result is printed
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ResultFormat::Text)]
+    #[arg(
+        id = github::FORMAT.id,
+        long = github::FORMAT.long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = ResultFormat::Text
+    )]
     pub format: ResultFormat,
 
     /// Also post the Discord message to this webhook URL
     #[arg(
-        long,
+        id = github::DISCORD_WEBHOOK.id,
+        long = github::DISCORD_WEBHOOK.long,
+        env = github::DISCORD_WEBHOOK.env,
         value_name = "URL",
-        env = "DISCORD_WEBHOOK_URL",
         hide_env_values = true
     )]
     pub discord_webhook: Option<String>,
@@ -101,44 +115,55 @@ pub struct DispatchArgs {
     pub github: GithubArgs,
 
     /// How the run is started: repository_dispatch (event diagnose.request) or workflow_dispatch
-    #[arg(long, value_enum, value_name = "HOW", default_value_t = Via::Repository)]
+    #[arg(
+        id = dispatch::VIA.id,
+        long = dispatch::VIA.long,
+        value_enum,
+        value_name = "HOW",
+        default_value_t = Via::Repository
+    )]
     pub via: Via,
 
     /// Branch or tag the workflow runs on (--via workflow) [default: the default branch]
-    #[arg(long = "ref", value_name = "REF")]
+    #[arg(id = dispatch::GIT_REF.id, long = dispatch::GIT_REF.long, value_name = "REF")]
     pub git_ref: Option<String>,
 
     /// Correlation ID (a UUID); a UUID v4 is generated when absent
-    #[arg(long, value_name = "UUID")]
+    #[arg(
+        id = dispatch::CORRELATION_ID.id,
+        long = dispatch::CORRELATION_ID.long,
+        value_name = "UUID"
+    )]
     pub correlation_id: Option<String>,
 
     /// Who asks (shown in the run name and the report) [default: $USER]
-    #[arg(long, value_name = "NAME")]
+    #[arg(id = dispatch::REQUESTER.id, long = dispatch::REQUESTER.long, value_name = "NAME")]
     pub requester: Option<String>,
 
     /// Discord channel ID, passed to the run
-    #[arg(long, value_name = "ID")]
+    #[arg(id = dispatch::CHANNEL_ID.id, long = dispatch::CHANNEL_ID.long, value_name = "ID")]
     pub channel_id: Option<String>,
 
     /// Discord thread ID, passed to the run
-    #[arg(long, value_name = "ID")]
+    #[arg(id = dispatch::THREAD_ID.id, long = dispatch::THREAD_ID.long, value_name = "ID")]
     pub thread_id: Option<String>,
 
     /// Frontend URL override for this run (the workflow checks it against its allowlist)
-    #[arg(long, value_name = "URL")]
+    #[arg(id = dispatch::FRONTEND_URL.id, long = dispatch::FRONTEND_URL.long, value_name = "URL")]
     pub frontend_url: Option<String>,
 
     /// API base override for this run (the workflow checks it against its allowlist)
-    #[arg(long, value_name = "URL")]
+    #[arg(id = dispatch::API_BASE.id, long = dispatch::API_BASE.long, value_name = "URL")]
     pub api_base: Option<String>,
 
     /// Start the run, print the correlation ID (and the run, when known), and exit 0
-    #[arg(long)]
+    #[arg(id = dispatch::NO_WAIT.id, long = dispatch::NO_WAIT.long)]
     pub no_wait: bool,
 
     /// Longest total wait, in seconds
     #[arg(
-        long,
+        id = dispatch::TIMEOUT.id,
+        long = dispatch::TIMEOUT.long,
         allow_negative_numbers = true,
         value_name = "SECONDS",
         default_value = "600"
@@ -147,7 +172,8 @@ pub struct DispatchArgs {
 
     /// Longest time the run may take to start (not found yet, or queued), in seconds
     #[arg(
-        long,
+        id = dispatch::QUEUE_TIMEOUT.id,
+        long = dispatch::QUEUE_TIMEOUT.long,
         allow_negative_numbers = true,
         value_name = "SECONDS",
         default_value = "300"
@@ -155,7 +181,7 @@ pub struct DispatchArgs {
     pub queue_timeout: String,
 
     /// Cancel the run when the wait gives up
-    #[arg(long)]
+    #[arg(id = dispatch::CANCEL_ON_TIMEOUT.id, long = dispatch::CANCEL_ON_TIMEOUT.long)]
     pub cancel_on_timeout: bool,
 }
 
@@ -163,16 +189,17 @@ pub struct DispatchArgs {
 pub struct ResultArgs {
     /// The run: its ID, its URL (https://github.com/OWNER/NAME/actions/runs/ID; it must be
     /// on the web host of --api-url), or the correlation ID `dispatch --no-wait` printed
-    #[arg(value_name = "RUN_ID|RUN_URL|CORRELATION_ID")]
+    #[arg(id = result::RUN, value_name = result::RUN_VALUE_NAME)]
     pub run: String,
 
     /// Wait for a run that is still going (or not found yet), then print its report
-    #[arg(long)]
+    #[arg(id = result::WAIT.id, long = result::WAIT.long)]
     pub wait: bool,
 
     /// With --wait: longest total wait, in seconds
     #[arg(
-        long,
+        id = result::TIMEOUT.id,
+        long = result::TIMEOUT.long,
         allow_negative_numbers = true,
         value_name = "SECONDS",
         default_value = "600"
@@ -181,6 +208,13 @@ pub struct ResultArgs {
 
     #[command(flatten)]
     pub github: GithubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -205,105 +239,181 @@ pub enum ResultFormat {
 pub struct CheckArgs {
     /// Base URL of the HTTP API; the --api-path checks (`/health` and `/hello`) run below it
     /// [env: API_BASE, then VITE_API_BASE]
-    #[arg(long, value_name = "URL", env = "API_BASE", hide_env = true)]
+    #[arg(
+        id = check::API_BASE.id,
+        long = check::API_BASE.long,
+        env = check::API_BASE.env,
+        value_name = "URL",
+        hide_env = true
+    )]
     pub api_base: Option<String>,
 
     /// Path of an API check under --api-base, each its own check (`/health` is `api_health`);
     /// repeat the flag for several [env: API_PATHS, comma-separated] [default: /health,/hello]
     #[arg(
-        long = "api-path",
+        id = check::API_PATHS.id,
+        long = check::API_PATHS.long,
+        env = check::API_PATHS.env,
         value_name = "PATH",
-        env = "API_PATHS",
         hide_env = true,
         value_delimiter = ','
     )]
     pub api_paths: Vec<String>,
 
     /// URL of the static site (the CloudFront front door)
-    #[arg(long, value_name = "URL", env = "FRONTEND_BASE_URL")]
+    #[arg(
+        id = check::FRONTEND_URL.id,
+        long = check::FRONTEND_URL.long,
+        env = check::FRONTEND_URL.env,
+        value_name = "URL"
+    )]
     pub frontend_url: Option<String>,
 
     /// S3 bucket that holds the site
-    #[arg(long, value_name = "NAME", env = "S3_BUCKET")]
+    #[arg(
+        id = check::BUCKET.id,
+        long = check::BUCKET.long,
+        env = check::BUCKET.env,
+        value_name = "NAME"
+    )]
     pub bucket: Option<String>,
 
     /// The site's entry object in the bucket, checked with HeadObject
     #[arg(
-        long,
+        id = check::INDEX_KEY.id,
+        long = check::INDEX_KEY.long,
+        env = check::INDEX_KEY.env,
         value_name = "KEY",
-        env = "S3_INDEX_KEY",
         default_value = "index.html"
     )]
     pub index_key: String,
 
     /// CloudFront distribution serving the site
-    #[arg(long, value_name = "ID", env = "CLOUDFRONT_DISTRIBUTION_ID")]
+    #[arg(
+        id = check::DISTRIBUTION_ID.id,
+        long = check::DISTRIBUTION_ID.long,
+        env = check::DISTRIBUTION_ID.env,
+        value_name = "ID"
+    )]
     pub distribution_id: Option<String>,
 
     /// AWS region [env: AWS_REGION, then AWS_DEFAULT_REGION; then the profile's region; then
     /// us-east-1]
-    #[arg(long, value_name = "REGION", env = "AWS_REGION", hide_env = true)]
+    #[arg(
+        id = check::REGION.id,
+        long = check::REGION.long,
+        env = check::REGION.env,
+        value_name = "REGION",
+        hide_env = true
+    )]
     pub region: Option<String>,
 
     /// Profile of the shared AWS config/credentials files (~/.aws/config, ~/.aws/credentials)
     /// that gives the credentials and the region; named by the flag, it also wins over keys in
     /// the environment [env: AWS_PROFILE]
-    #[arg(long, value_name = "NAME", env = "AWS_PROFILE", hide_env = true)]
+    #[arg(
+        id = check::PROFILE.id,
+        long = check::PROFILE.long,
+        env = check::PROFILE.env,
+        value_name = "NAME",
+        hide_env = true
+    )]
     pub profile: Option<String>,
 
     /// Endpoint override for every AWS service (moto, LocalStack)
-    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    #[arg(
+        id = check::ENDPOINT_URL.id,
+        long = check::ENDPOINT_URL.long,
+        env = check::ENDPOINT_URL.env,
+        value_name = "URL"
+    )]
     pub endpoint_url: Option<String>,
 
     /// Fail `oidc` unless the credentials belong to this 12-digit account
-    #[arg(long, value_name = "ACCOUNT", env = "EXPECT_AWS_ACCOUNT")]
+    #[arg(
+        id = check::EXPECT_ACCOUNT.id,
+        long = check::EXPECT_ACCOUNT.long,
+        env = check::EXPECT_ACCOUNT.env,
+        value_name = "ACCOUNT"
+    )]
     pub expect_account: Option<String>,
 
     /// Fail `oidc` unless the caller ARN matches this pattern (`*` matches any run of characters)
-    #[arg(long, value_name = "PATTERN", env = "EXPECT_AWS_ARN")]
+    #[arg(
+        id = check::EXPECT_ARN.id,
+        long = check::EXPECT_ARN.long,
+        env = check::EXPECT_ARN.env,
+        value_name = "PATTERN"
+    )]
     pub expect_arn: Option<String>,
 
     /// Correlation ID of this run (a UUID); a UUID v4 is generated when absent
-    #[arg(long, value_name = "UUID", env = "CORRELATION_ID")]
+    #[arg(
+        id = check::CORRELATION_ID.id,
+        long = check::CORRELATION_ID.long,
+        env = check::CORRELATION_ID.env,
+        value_name = "UUID"
+    )]
     pub correlation_id: Option<String>,
 
     /// Who asked for this run [default: $GITHUB_ACTOR, then $USER]
-    #[arg(long, value_name = "NAME", env = "REQUESTER")]
+    #[arg(
+        id = check::REQUESTER.id,
+        long = check::REQUESTER.long,
+        env = check::REQUESTER.env,
+        value_name = "NAME"
+    )]
     pub requester: Option<String>,
 
     /// Name of the environment checked (production, staging…), shown in every report
-    #[arg(long, value_name = "NAME", env = "DIAGNOSE_ENVIRONMENT")]
+    #[arg(
+        id = check::ENVIRONMENT.id,
+        long = check::ENVIRONMENT.long,
+        env = check::ENVIRONMENT.env,
+        value_name = "NAME"
+    )]
     pub environment: Option<String>,
 
     /// Only contact these hosts in the HTTP checks (comma- or space-separated names, IPs or
     /// `*.domain`, each with an optional `:port`; `[IPv6]:port`), never internal addresses
     /// and never a cloud metadata endpoint; for URLs that came from untrusted hands. Given,
     /// it must name at least one host (an empty environment variable counts as unset)
-    #[arg(long, value_name = "HOSTS", env = "REMOTE_HANDS_ALLOWED_HOSTS")]
+    #[arg(
+        id = check::ALLOWED_HOSTS.id,
+        long = check::ALLOWED_HOSTS.long,
+        env = check::ALLOWED_HOSTS.env,
+        value_name = "HOSTS"
+    )]
     pub allowed_hosts: Option<String>,
 
     /// With --allowed-hosts: also allow loopback, private and link-local addresses (never a
     /// cloud metadata endpoint) [env: REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES=true|false]
-    #[arg(long)]
+    #[arg(id = check::ALLOW_PRIVATE_ADDRESSES.id, long = check::ALLOW_PRIVATE_ADDRESSES.long)]
     pub allow_private_addresses: bool,
 
     /// The targets came from untrusted hands: refuse to run (exit 2) unless --allowed-hosts
     /// names at least one host [env: REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS=true|false]
-    #[arg(long)]
+    #[arg(id = check::REQUIRE_ALLOWED_HOSTS.id, long = check::REQUIRE_ALLOWED_HOSTS.long)]
     pub require_allowed_hosts: bool,
 
     /// Markdown summary file, appended to (as GitHub's step summary expects)
-    #[arg(long, value_name = "PATH", env = "GITHUB_STEP_SUMMARY")]
+    #[arg(
+        id = check::SUMMARY.id,
+        long = check::SUMMARY.long,
+        env = check::SUMMARY.env,
+        value_name = "PATH"
+    )]
     pub summary: Option<PathBuf>,
 
     /// Where the JSON report is written; `-` for standard output (then nothing else goes
     /// there) [default: diagnose-summary.json; none with --format json outside GitHub Actions]
-    #[arg(long, value_name = "PATH")]
+    #[arg(id = check::JSON.id, long = check::JSON.long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
     /// Deadline of each check, in seconds; the whole run gets one second more
     #[arg(
-        long,
+        id = check::TIMEOUT.id,
+        long = check::TIMEOUT.long,
         allow_negative_numbers = true,
         value_name = "SECONDS",
         default_value = "10"
@@ -312,7 +422,8 @@ pub struct CheckArgs {
 
     /// An HTTP check slower than this (milliseconds) warns instead of passing
     #[arg(
-        long,
+        id = check::SLOW_MS.id,
+        long = check::SLOW_MS.long,
         allow_negative_numbers = true,
         value_name = "MS",
         default_value = "2000"
@@ -320,11 +431,23 @@ pub struct CheckArgs {
     pub slow_ms: String,
 
     /// Which outcomes make the run fail (exit 1, conclusion `failure`)
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Fail)]
+    #[arg(
+        id = check::FAIL_ON.id,
+        long = check::FAIL_ON.long,
+        value_enum,
+        value_name = "LEVEL",
+        default_value_t = FailOn::Fail
+    )]
     pub fail_on: FailOn,
 
     /// What goes to standard output
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    #[arg(
+        id = check::FORMAT.id,
+        long = check::FORMAT.long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Text
+    )]
     pub format: Format,
 }
 
@@ -336,24 +459,4 @@ pub enum Format {
     Json,
     /// The markdown summary
     Markdown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Exit 1 when a check failed
-    Fail,
-    /// Exit 1 when a check failed or warned
-    Warn,
-    /// Always exit 0 once the checks ran (the report still tells)
-    Never,
-}
-
-impl FailOn {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailOn::Fail => "fail",
-            FailOn::Warn => "warn",
-            FailOn::Never => "never",
-        }
-    }
 }

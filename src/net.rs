@@ -1,4 +1,4 @@
-//! The HTTP client of the process, built in one place: rustls and a product User-Agent.
+//! The HTTP clients of the process, built in one place: rustls and a product User-Agent.
 //! `check` gets one that follows bounded redirects under the URL policy; `dispatch` and
 //! `result` get one that follows none, so a redirect to another host never carries the
 //! GitHub token.

@@ -1,0 +1,222 @@
+//! What `--help` shows after the options: examples of each command, true ones (a test runs
+//! every example's arguments through the parser), and the exit codes.
+
+/// An example invocation: what it does, and the command line as a user types it.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    pub what: &'static str,
+    pub line: &'static str,
+}
+
+const fn example(what: &'static str, line: &'static str) -> Example {
+    Example { what, line }
+}
+
+pub const CHECK_EXAMPLES: &[Example] = &[
+    example(
+        "A site, its bucket and its distribution, with the credentials of the profile dev:",
+        "remote-hands check --frontend-url https://www.example.com --bucket www-example-com \
+         --distribution-id E2ABCDEF123456 --profile dev",
+    ),
+    example(
+        "Two API endpoints, failing on a warning too:",
+        "remote-hands check --api-base https://api.example.com/prod --api-path /health \
+         --api-path /v1/status --fail-on warn",
+    ),
+    example(
+        "Only the JSON report, on standard output:",
+        "remote-hands check --api-base https://api.example.com/prod --json -",
+    ),
+    example(
+        "Targets from untrusted hands: contact the allowed hosts only:",
+        "remote-hands check --frontend-url https://www.example.com --allowed-hosts www.example.com \
+         --require-allowed-hosts",
+    ),
+];
+
+pub const DISPATCH_EXAMPLES: &[Example] = &[
+    example(
+        "Run the diagnosis workflow of acme/site, wait, and print its report:",
+        "remote-hands dispatch --repo acme/site",
+    ),
+    example(
+        "Through workflow_dispatch on a branch, against another frontend:",
+        "remote-hands dispatch --repo acme/site --via workflow --ref staging \
+         --frontend-url https://staging.example.com",
+    ),
+    example(
+        "Start it and return at once (prints the correlation ID for `result`):",
+        "remote-hands dispatch --repo acme/site --no-wait",
+    ),
+];
+
+pub const RESULT_EXAMPLES: &[Example] = &[
+    example(
+        "The report of a run, by its URL:",
+        "remote-hands result https://github.com/acme/site/actions/runs/123456789",
+    ),
+    example(
+        "Wait for the run that `dispatch --no-wait` started:",
+        "remote-hands result 3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b --repo acme/site --wait",
+    ),
+    example(
+        "A run's report as JSON:",
+        "remote-hands result 123456789 --repo acme/site --format json",
+    ),
+];
+
+pub const COMPLETIONS_EXAMPLES: &[Example] = &[
+    example(
+        "Bash:",
+        "remote-hands completions bash > ~/.local/share/bash-completion/completions/remote-hands",
+    ),
+    example(
+        "Zsh (into a folder of $fpath):",
+        "remote-hands completions zsh > ~/.zfunc/_remote-hands",
+    ),
+    example(
+        "Fish:",
+        "remote-hands completions fish > ~/.config/fish/completions/remote-hands.fish",
+    ),
+];
+
+/// Every command's examples, by command name.
+pub const EXAMPLES: &[(&str, &[Example])] = &[
+    ("check", CHECK_EXAMPLES),
+    ("dispatch", DISPATCH_EXAMPLES),
+    ("result", RESULT_EXAMPLES),
+    ("completions", COMPLETIONS_EXAMPLES),
+];
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  every check passed (or warned, or was skipped)
+  1  at least one check failed (with --fail-on warn: failed or warned)
+  2  usage or configuration error: nothing was checked and no report was written;
+     or, after the checks ran, an output (the step summary, $GITHUB_OUTPUT) could not be
+     written: the JSON report, written first, is then complete";
+
+pub const DISPATCH_EXIT_CODES: &str = "\
+Exit codes:
+  0  the diagnosis ran and succeeded (its report and the run's conclusion agree)
+  1  the diagnosis ran and failed (the report says why), or the run's conclusion
+     contradicts its report (the output says so)
+  2  usage, authentication or GitHub API error; a run that is not a diagnosis run (and,
+     for result, a report that is not the run's own); a dispatch that may or may not
+     have been accepted and whose run did not appear
+  3  the run did not complete in time, or ended without a report of its own
+
+The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed. repository_dispatch
+needs a token with Contents: write (fine-grained) or repo scope; workflow_dispatch needs
+Actions: write; reading the result needs Actions: read.";
+
+/// Width of the example lines, continuations included: narrow enough that no terminal
+/// wraps them (a wrapped line loses its indentation and its `\`).
+const EXAMPLE_WIDTH: usize = 80;
+
+/// `Examples:` and each example, then `trailer` (the exit codes) when there is one.
+fn after_help(examples: &[Example], trailer: &str) -> String {
+    let mut text = String::from("Examples:\n");
+    for (i, e) in examples.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&format!("  {}\n", e.what));
+        for line in shell_lines(e.line, "    ", "      ", EXAMPLE_WIDTH) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    if !trailer.is_empty() {
+        text.push('\n');
+        text.push_str(trailer);
+    }
+    text
+}
+
+pub fn check_after_help() -> String {
+    after_help(CHECK_EXAMPLES, EXIT_CODES)
+}
+
+pub fn dispatch_after_help() -> String {
+    after_help(DISPATCH_EXAMPLES, DISPATCH_EXIT_CODES)
+}
+
+pub fn result_after_help() -> String {
+    after_help(RESULT_EXAMPLES, DISPATCH_EXIT_CODES)
+}
+
+pub fn completions_after_help() -> String {
+    after_help(COMPLETIONS_EXAMPLES, "")
+}
+
+/// A command line as shell lines of at most `width` characters where the words allow:
+/// each but the last ends with ` \\`, the first starts with `first`, the others with `next`.
+/// A flag stays on the line of its value.
+fn shell_lines(line: &str, first: &str, next: &str, width: usize) -> Vec<String> {
+    let mut units: Vec<String> = Vec::new();
+    for word in line.split_whitespace() {
+        match units.last_mut() {
+            Some(last) if !word.starts_with("--") && is_flag(last) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => units.push(word.to_string()),
+        }
+    }
+    let mut lines = vec![first.to_string()];
+    for unit in units {
+        let current = lines.last_mut().expect("one line at least");
+        let fresh = current.trim().is_empty();
+        // Room for the unit, and for the ` \\` that would follow it.
+        if fresh || current.len() + 1 + unit.len() + 2 <= width {
+            if !fresh {
+                current.push(' ');
+            }
+            current.push_str(&unit);
+        } else {
+            current.push_str(" \\");
+            lines.push(format!("{next}{unit}"));
+        }
+    }
+    lines
+}
+
+/// A lone flag that may take the next word as its value (`--repo`, or `>` and its file).
+fn is_flag(unit: &str) -> bool {
+    (unit.starts_with("--") || unit == ">") && !unit.contains(' ')
+}
+
+/// The arguments of an example as the shell would pass them: its words up to a
+/// redirection, the program name first.
+pub fn example_args(line: &str) -> Vec<&str> {
+    line.split_whitespace()
+        .take_while(|w| !w.starts_with('>') && !w.starts_with('|'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_examples_are_cut_into_shell_lines_that_keep_flags_with_their_values() {
+        for (_, examples) in EXAMPLES {
+            for e in *examples {
+                let lines = shell_lines(e.line, "    ", "      ", EXAMPLE_WIDTH);
+                for l in &lines {
+                    assert!(l.len() <= EXAMPLE_WIDTH, "too wide: {l}");
+                }
+                let joined = lines.join(" ").replace(" \\ ", " ");
+                let words: Vec<&str> = joined.split_whitespace().collect();
+                assert_eq!(words, e.line.split_whitespace().collect::<Vec<_>>());
+            }
+        }
+        let lines = shell_lines("prog --aaaa 1 --bbbb 2", "", "  ", 16);
+        assert_eq!(lines, ["prog --aaaa 1 \\", "  --bbbb 2"]);
+        assert_eq!(
+            example_args("remote-hands completions zsh > ~/.zfunc/_remote-hands"),
+            ["remote-hands", "completions", "zsh"]
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! Every input's names, written once: the id clap knows it by, its long flag and the
+//! environment variable clap reads it from. The `#[arg]` attributes of [`super`] take their
+//! names from here, and so do `config`'s error messages and the report's labels, so a
+//! flag or a variable cannot be renamed in one place and not in the other. Variables that
+//! `config` reads itself (fallbacks, switches, the runner's files) are here too.
+
+/// One input of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// The id of the argument in clap's matches.
+    pub id: &'static str,
+    /// The long flag, without `--`.
+    pub long: &'static str,
+    /// The environment variable clap reads when the flag is absent.
+    pub env: Option<&'static str>,
+}
+
+impl Input {
+    const fn flag(id: &'static str, long: &'static str) -> Input {
+        Input {
+            id,
+            long,
+            env: None,
+        }
+    }
+
+    const fn or_env(self, var: &'static str) -> Input {
+        Input {
+            env: Some(var),
+            ..self
+        }
+    }
+
+    /// `--long`, as messages name the flag.
+    pub fn flag_name(&self) -> String {
+        format!("--{}", self.long)
+    }
+}
+
+/// The inputs of `check`.
+pub mod check {
+    use super::Input;
+
+    pub const API_BASE: Input = Input::flag("api_base", "api-base").or_env("API_BASE");
+    /// Read when neither `--api-base` nor `API_BASE` is given (the name a Vite app uses).
+    pub const VITE_API_BASE: &str = "VITE_API_BASE";
+    pub const API_PATHS: Input = Input::flag("api_paths", "api-path").or_env("API_PATHS");
+    pub const FRONTEND_URL: Input =
+        Input::flag("frontend_url", "frontend-url").or_env("FRONTEND_BASE_URL");
+    pub const BUCKET: Input = Input::flag("bucket", "bucket").or_env("S3_BUCKET");
+    pub const INDEX_KEY: Input = Input::flag("index_key", "index-key").or_env("S3_INDEX_KEY");
+    pub const DISTRIBUTION_ID: Input =
+        Input::flag("distribution_id", "distribution-id").or_env("CLOUDFRONT_DISTRIBUTION_ID");
+    pub const REGION: Input = Input::flag("region", "region").or_env("AWS_REGION");
+    /// Read when neither `--region` nor `AWS_REGION` is given.
+    pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+    pub const PROFILE: Input = Input::flag("profile", "profile").or_env("AWS_PROFILE");
+    pub const ENDPOINT_URL: Input =
+        Input::flag("endpoint_url", "endpoint-url").or_env("AWS_ENDPOINT_URL");
+    pub const EXPECT_ACCOUNT: Input =
+        Input::flag("expect_account", "expect-account").or_env("EXPECT_AWS_ACCOUNT");
+    pub const EXPECT_ARN: Input = Input::flag("expect_arn", "expect-arn").or_env("EXPECT_AWS_ARN");
+    pub const CORRELATION_ID: Input =
+        Input::flag("correlation_id", "correlation-id").or_env("CORRELATION_ID");
+    pub const REQUESTER: Input = Input::flag("requester", "requester").or_env("REQUESTER");
+    /// Where the requester comes from when none is given, the first set one winning.
+    pub const REQUESTER_DEFAULTS: [&str; 3] = ["GITHUB_ACTOR", "USER", "USERNAME"];
+    pub const ENVIRONMENT: Input =
+        Input::flag("environment", "environment").or_env("DIAGNOSE_ENVIRONMENT");
+    pub const ALLOWED_HOSTS: Input =
+        Input::flag("allowed_hosts", "allowed-hosts").or_env("REMOTE_HANDS_ALLOWED_HOSTS");
+    pub const ALLOW_PRIVATE_ADDRESSES: Input =
+        Input::flag("allow_private_addresses", "allow-private-addresses");
+    /// The switch variable of `--allow-private-addresses` (true, false, 1, 0, yes, no).
+    pub const ALLOW_PRIVATE_ADDRESSES_VAR: &str = "REMOTE_HANDS_ALLOW_PRIVATE_ADDRESSES";
+    pub const REQUIRE_ALLOWED_HOSTS: Input =
+        Input::flag("require_allowed_hosts", "require-allowed-hosts");
+    /// The switch variable of `--require-allowed-hosts`.
+    pub const REQUIRE_ALLOWED_HOSTS_VAR: &str = "REMOTE_HANDS_REQUIRE_ALLOWED_HOSTS";
+    pub const SUMMARY: Input = Input::flag("summary", "summary").or_env("GITHUB_STEP_SUMMARY");
+    pub const JSON: Input = Input::flag("json", "json");
+    pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
+    pub const SLOW_MS: Input = Input::flag("slow_ms", "slow-ms");
+    pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
+    pub const FORMAT: Input = Input::flag("format", "format");
+    /// Set by the GitHub Actions runner: the run writes annotations and step outputs.
+    pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
+    /// The runner's step-outputs file.
+    pub const GITHUB_OUTPUT: &str = "GITHUB_OUTPUT";
+    /// The event that started the workflow (`repository_dispatch`, `workflow_dispatch`…).
+    pub const GITHUB_EVENT_NAME: &str = "GITHUB_EVENT_NAME";
+}
+
+/// The inputs `dispatch` and `result` share.
+pub mod github {
+    use super::Input;
+
+    pub const REPO: Input = Input::flag("repo", "repo").or_env("GITHUB_REPOSITORY");
+    pub const API_URL: Input = Input::flag("api_url", "api-url").or_env("GITHUB_API_URL");
+    pub const WORKFLOW: Input = Input::flag("workflow", "workflow");
+    pub const ARTIFACT_NAME: Input = Input::flag("artifact_name", "artifact-name");
+    pub const FORMAT: Input = Input::flag("format", "format");
+    pub const DISCORD_WEBHOOK: Input =
+        Input::flag("discord_webhook", "discord-webhook").or_env("DISCORD_WEBHOOK_URL");
+    /// The token, first choice.
+    pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+    /// The token, second choice (the GitHub CLI's name).
+    pub const GH_TOKEN: &str = "GH_TOKEN";
+    /// Multiplies every wait (tests and benchmarks).
+    pub const TIME_SCALE: &str = "REMOTE_HANDS_TIME_SCALE";
+}
+
+/// The inputs of `dispatch`.
+pub mod dispatch {
+    use super::Input;
+
+    pub const VIA: Input = Input::flag("via", "via");
+    pub const GIT_REF: Input = Input::flag("git_ref", "ref");
+    pub const CORRELATION_ID: Input = Input::flag("correlation_id", "correlation-id");
+    pub const REQUESTER: Input = Input::flag("requester", "requester");
+    /// Where the requester comes from when none is given, the first set one winning.
+    pub const REQUESTER_DEFAULTS: [&str; 2] = ["USER", "USERNAME"];
+    pub const CHANNEL_ID: Input = Input::flag("channel_id", "channel-id");
+    pub const THREAD_ID: Input = Input::flag("thread_id", "thread-id");
+    pub const FRONTEND_URL: Input = Input::flag("frontend_url", "frontend-url");
+    pub const API_BASE: Input = Input::flag("api_base", "api-base");
+    pub const NO_WAIT: Input = Input::flag("no_wait", "no-wait");
+    pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
+    pub const QUEUE_TIMEOUT: Input = Input::flag("queue_timeout", "queue-timeout");
+    pub const CANCEL_ON_TIMEOUT: Input = Input::flag("cancel_on_timeout", "cancel-on-timeout");
+}
+
+/// The inputs of `result`.
+pub mod result {
+    use super::Input;
+
+    /// The positional argument: its id, and the name help and messages give it.
+    pub const RUN: &str = "run";
+    pub const RUN_VALUE_NAME: &str = "RUN_ID|RUN_URL|CORRELATION_ID";
+    pub const WAIT: Input = Input::flag("wait", "wait");
+    pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    /// Each command's inputs, as the table gives them.
+    fn table() -> Vec<(&'static str, Vec<Input>)> {
+        let github = [
+            github::REPO,
+            github::API_URL,
+            github::WORKFLOW,
+            github::ARTIFACT_NAME,
+            github::FORMAT,
+            github::DISCORD_WEBHOOK,
+        ];
+        let mut dispatch_inputs = vec![
+            dispatch::VIA,
+            dispatch::GIT_REF,
+            dispatch::CORRELATION_ID,
+            dispatch::REQUESTER,
+            dispatch::CHANNEL_ID,
+            dispatch::THREAD_ID,
+            dispatch::FRONTEND_URL,
+            dispatch::API_BASE,
+            dispatch::NO_WAIT,
+            dispatch::TIMEOUT,
+            dispatch::QUEUE_TIMEOUT,
+            dispatch::CANCEL_ON_TIMEOUT,
+        ];
+        dispatch_inputs.extend(github);
+        let mut result_inputs = vec![result::WAIT, result::TIMEOUT];
+        result_inputs.extend(github);
+        let check_inputs = vec![
+            check::API_BASE,
+            check::API_PATHS,
+            check::FRONTEND_URL,
+            check::BUCKET,
+            check::INDEX_KEY,
+            check::DISTRIBUTION_ID,
+            check::REGION,
+            check::PROFILE,
+            check::ENDPOINT_URL,
+            check::EXPECT_ACCOUNT,
+            check::EXPECT_ARN,
+            check::CORRELATION_ID,
+            check::REQUESTER,
+            check::ENVIRONMENT,
+            check::ALLOWED_HOSTS,
+            check::ALLOW_PRIVATE_ADDRESSES,
+            check::REQUIRE_ALLOWED_HOSTS,
+            check::SUMMARY,
+            check::JSON,
+            check::TIMEOUT,
+            check::SLOW_MS,
+            check::FAIL_ON,
+            check::FORMAT,
+        ];
+        vec![
+            ("check", check_inputs),
+            ("dispatch", dispatch_inputs),
+            ("result", result_inputs),
+        ]
+    }
+
+    #[test]
+    fn every_input_is_the_argument_clap_parses_and_every_argument_is_in_the_table() {
+        let cli = Cli::command();
+        for (command, inputs) in table() {
+            let sub = cli.find_subcommand(command).unwrap();
+            for input in &inputs {
+                let arg = sub
+                    .get_arguments()
+                    .find(|a| a.get_id() == input.id)
+                    .unwrap_or_else(|| panic!("{command}: no argument {}", input.id));
+                assert_eq!(arg.get_long(), Some(input.long), "{command} {}", input.id);
+                assert_eq!(
+                    arg.get_env().and_then(|v| v.to_str()),
+                    input.env,
+                    "{command} {}",
+                    input.id
+                );
+            }
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                let known = inputs.iter().any(|i| i.id == id)
+                    || ["verbose", "help", "version", result::RUN].contains(&id);
+                assert!(known, "{command}: --{id} is not in the table");
+            }
+        }
+        let run = cli.find_subcommand("result").unwrap().get_arguments();
+        let run = run
+            .filter(|a| a.get_id() == result::RUN)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            run[0].get_value_names().unwrap()[0].as_str(),
+            result::RUN_VALUE_NAME
+        );
+    }
+
+    #[test]
+    fn every_variable_is_named_in_the_help_of_its_command() {
+        let mut cli = Cli::command();
+        let help = |cli: &mut clap::Command, command: &str| {
+            cli.find_subcommand_mut(command)
+                .unwrap()
+                .render_long_help()
+                .to_string()
+        };
+        let check_help = help(&mut cli, "check");
+        let dispatch_help = help(&mut cli, "dispatch");
+        let mut named = vec![
+            (&check_help, check::VITE_API_BASE),
+            (&check_help, check::AWS_DEFAULT_REGION),
+            (&check_help, check::ALLOW_PRIVATE_ADDRESSES_VAR),
+            (&check_help, check::REQUIRE_ALLOWED_HOSTS_VAR),
+            (&check_help, check::GITHUB_OUTPUT),
+            (&dispatch_help, github::GITHUB_TOKEN),
+            (&dispatch_help, github::GH_TOKEN),
+        ];
+        for (command, inputs) in table() {
+            let text = if command == "check" {
+                &check_help
+            } else {
+                &dispatch_help
+            };
+            named.extend(inputs.iter().filter_map(|i| i.env).map(|var| (text, var)));
+        }
+        for (text, var) in named {
+            assert!(text.contains(var), "the help does not name {var}");
+        }
+    }
+}
