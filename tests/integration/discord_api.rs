@@ -329,6 +329,7 @@ fn every_request_is_logged_at_debug_with_the_token_redacted() {
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
     let fake = FakeDiscord::start();
