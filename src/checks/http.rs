@@ -140,26 +140,16 @@ async fn read_body(
     response: &mut reqwest::Response,
     evidence: &mut HttpEvidence,
 ) -> Result<Vec<u8>, reqwest::Error> {
-    let mut body: Vec<u8> = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let room = BODY_READ_CAP - body.len();
-                if chunk.len() > room {
-                    body.extend_from_slice(&chunk[..room]);
-                    evidence.body_truncated = true;
-                    break;
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => {
-                evidence.body_bytes = body.len() as u64;
-                return Err(e);
-            }
+    match crate::net::read_capped(response, BODY_READ_CAP).await {
+        Ok(body) => {
+            evidence.body_truncated |= body.truncated;
+            Ok(body.bytes)
+        }
+        Err(broken) => {
+            evidence.body_bytes = broken.read as u64;
+            Err(broken.error)
         }
     }
-    Ok(body)
 }
 
 /// The body's size, and its first [`BODY_EXCERPT`] bytes as text.

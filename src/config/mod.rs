@@ -34,7 +34,6 @@ pub use targets::{DEFAULT_API_PATHS, ProfileChoice};
 pub use validate::{parse_http_url, parse_uuid, switch_value};
 pub use vars::Vars;
 
-
 /// A configuration error: which input, and what was wrong with it.
 #[derive(Debug, thiserror::Error)]
 #[error("{input}: {message}")]

@@ -397,18 +397,13 @@ async fn exchange(req: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = MAX_ANSWER.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if room <= chunk.len() {
-            break;
-        }
-    }
+    let body = crate::net::read_capped(&mut response, MAX_ANSWER)
+        .await
+        .map_err(|broken| broken.error)?;
     Ok(Answer {
         status,
         retry_after_header,
-        body,
+        body: body.bytes,
     })
 }
 

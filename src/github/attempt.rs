@@ -399,20 +399,14 @@ pub(super) async fn read_capped(
     cap: u64,
     deadline: Instant,
 ) -> Result<Vec<u8>, ReadError> {
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
     let read = async {
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
+        crate::net::read_capped(&mut response, cap)
             .await
-            .map_err(|e| ReadError::Transport(crate::text::error_chain(&e.without_url())))?
-        {
-            let room = (cap as usize).saturating_sub(body.len());
-            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if body.len() as u64 >= cap {
-                break;
-            }
-        }
-        Ok(body)
+            .map(|body| body.bytes)
+            .map_err(|broken| {
+                ReadError::Transport(crate::text::error_chain(&broken.error.without_url()))
+            })
     };
     until(deadline, read)
         .await

@@ -1,5 +1,6 @@
 //! The terminal view: one line per check and a conclusion line, colored when standard
-//! output is a terminal (and `NO_COLOR` is unset).
+//! output is a terminal, by the conventions `anstream` follows (`NO_COLOR`, `CLICOLOR`,
+//! `CLICOLOR_FORCE`).
 
 use std::fmt::Write;
 
@@ -38,14 +39,13 @@ pub struct Text {
 }
 
 impl Text {
-    /// Colored when standard output is a terminal, `NO_COLOR` is unset and `TERM` is
-    /// not `dumb`.
+    /// Colored as `anstream` decides for standard output, by the common conventions: a
+    /// terminal (and `TERM` not `dumb`), unless `NO_COLOR` is set or `CLICOLOR=0`;
+    /// `CLICOLOR_FORCE=1` colors even a pipe.
     pub fn for_stdout() -> Text {
-        use std::io::IsTerminal;
+        let choice = anstream::AutoStream::choice(&std::io::stdout());
         Text {
-            color: std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+            color: choice != anstream::ColorChoice::Never,
         }
     }
 

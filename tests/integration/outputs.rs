@@ -177,3 +177,33 @@ fn the_text_format_writes_the_report_file() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(dir.path().join("diagnose-summary.json").is_file());
 }
+
+// ---- colors --------------------------------------------------------------------------------
+
+/// The text view of a check against a refused port, with `vars` set (and `NO_COLOR`
+/// removed unless given).
+fn text_with(vars: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bin();
+    cmd.env_remove("NO_COLOR").current_dir(dir.path()).args([
+        "check",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "2",
+    ]);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn a_pipe_gets_no_colors_unless_clicolor_force_asks_and_no_color_always_wins() {
+    assert!(!text_with(&[]).contains('\u{1b}'));
+    let forced = text_with(&[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\u{1b}["), "{forced:?}");
+    assert!(!text_with(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
+}
