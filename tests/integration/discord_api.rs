@@ -323,37 +323,50 @@ impl Write for Captured {
     }
 }
 
+/// The debug events of the Discord client, from every test of this binary: one
+/// subscriber for the whole process, installed once (a subscriber scoped to one thread
+/// misses events when other tests have already cached the callsites' interest).
+fn discord_log() -> &'static Captured {
+    static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "remote_hands::discord=debug",
+            ))
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in the test binary");
+        captured
+    })
+}
+
 #[test]
 fn every_request_is_logged_at_debug_with_the_token_redacted() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let captured = discord_log();
     let fake = FakeDiscord::start();
     fake.open_interaction(TOKEN);
     fake.fault("edit_original", vec![Reply::rate_limited(0.01)]);
-    tracing::subscriber::with_default(subscriber, || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let api = client(&fake);
+        api.edit_original(id(APP_ID), &token(), &Message::text("x"))
+            .await
             .unwrap();
-        runtime.block_on(async {
-            let api = client(&fake);
-            api.edit_original(id(APP_ID), &token(), &Message::text("x"))
-                .await
-                .unwrap();
-            api.register_commands(id(APP_ID), None, &definitions())
-                .await
-                .unwrap();
-        });
+        api.register_commands(id(APP_ID), None, &definitions())
+            .await
+            .unwrap();
     });
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = log
         .lines()
-        .filter(|l| l.contains("discord request"))
+        .filter(|l| l.contains("discord request") && l.contains(&fake.api_url()))
         .collect();
     assert_eq!(lines.len(), 3, "{log}");
     let edit = format!(
