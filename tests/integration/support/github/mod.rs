@@ -204,6 +204,20 @@ impl FakeGithub {
             .extend(replies);
     }
 
+    /// Changes the scenario from now on (release a run held in the queue, give it an
+    /// artifact carrying the correlation ID it was dispatched with).
+    pub fn update_scenario(&self, change: impl FnOnce(&mut Scenario)) {
+        if let Some(sc) = self.state.lock().unwrap().scenario.as_mut() {
+            change(sc);
+        }
+    }
+
+    /// The correlation ID the dispatch carried, once dispatched.
+    pub fn dispatched_correlation_id(&self) -> Option<String> {
+        let s = self.state.lock().unwrap();
+        s.dispatched.as_ref().map(|(cid, _)| cid.clone())
+    }
+
     /// How many requests of `kind` were received so far.
     pub fn count(&self, kind: &str) -> usize {
         self.requests_of(kind).len()
