@@ -204,10 +204,12 @@ impl FakeGithub {
             .extend(replies);
     }
 
-    /// Changes the scenario from now on (release a run held in the queue, give it an
-    /// artifact carrying the correlation ID it was dispatched with).
-    pub fn update_scenario(&self, change: impl FnOnce(&mut Scenario)) {
-        if let Some(sc) = self.state.lock().unwrap().scenario.as_mut() {
+    /// Changes the scenario and counts the run's polls from zero again (a run held in
+    /// the queue released, given an artifact carrying the ID it was dispatched with).
+    pub fn restart_run(&self, change: impl FnOnce(&mut Scenario)) {
+        let mut s = self.state.lock().unwrap();
+        s.run_polls = 0;
+        if let Some(sc) = s.scenario.as_mut() {
             change(sc);
         }
     }
