@@ -25,7 +25,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::support::discord::{
-    APP_ID, CHANNEL_ID, FakeDiscord, GUILD_ID, assert_bodies_match_discords_schema, kind_of,
+    APP_ID, CHANNEL_ID, FakeDiscord, GUILD_ID, Reply, assert_bodies_match_discords_schema, kind_of,
 };
 use crate::support::dispatch::{CID, healthy_run, scenario_with_artifact};
 use crate::support::github::{ArtifactKind, Canned, FakeGithub, Scenario, TOKEN, trickled, zip_of};
@@ -680,4 +680,44 @@ async fn on_shutdown_a_diagnosis_under_way_is_left_for_the_next_start() {
     server.stop().await.unwrap();
     assert_eq!(s.gh.count("dispatch"), 1);
     assert_bodies_match_discords_schema(&s.discord);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_that_never_ends_does_not_hold_the_shutdown_past_the_grace() {
+    let s = Setup::new(held());
+    let mut settings = s.settings();
+    settings.shutdown_grace = Duration::from_secs(1);
+    let server = Server::start(settings, &s.key).await;
+    s.discord.open_interaction("stuck");
+    s.discord.fault("edit_original", vec![Reply::silent()]);
+    server
+        .interact(&diagnose("stuck", USER, GUILD_ID, json!([])))
+        .await;
+    until("the edit under way", || {
+        (!edits(&s.discord, "stuck").is_empty()).then_some(())
+    })
+    .await;
+    let began = Instant::now();
+    server.stop().await.unwrap();
+    let took = began.elapsed();
+    assert!(took < Duration::from_secs(4), "stopped after {took:?}");
+    let last = audit_lines(&s.audit).pop().unwrap();
+    assert_eq!(last["outcome"], "left: still running");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_latest_is_answered_as_not_available_yet() {
+    let s = Setup::new(held());
+    let server = s.server().await;
+    let mut interaction = diagnose("tok", USER, GUILD_ID, json!([]));
+    interaction["data"]["name"] = json!("verify-latest");
+    let (status, answer) = server.interact(&interaction).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["data"]["flags"], 64, "{answer}");
+    assert!(
+        content(&answer["data"]).contains("not available yet"),
+        "{answer}"
+    );
+    server.stop().await.unwrap();
+    assert!(s.gh.requests().is_empty(), "nothing was started");
 }
