@@ -721,3 +721,29 @@ async fn verify_latest_is_answered_as_not_available_yet() {
     server.stop().await.unwrap();
     assert!(s.gh.requests().is_empty(), "nothing was started");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_is_not_read_past_64_kib() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Setup::new(held());
+    let server = s.server().await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\n\
+         Content-Type: application/json\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // No Content-Length to refuse it by: 70 chunks of 1 KiB, then no end.
+    let chunk = format!("400\r\n{}\r\n", "x".repeat(1024));
+    for _ in 0..70 {
+        if stream.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    server.stop().await.unwrap();
+}
