@@ -7,4 +7,5 @@
 pub mod api;
 pub mod commands;
 pub mod interaction;
+pub mod serve;
 pub mod verify;

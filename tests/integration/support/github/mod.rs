@@ -204,6 +204,22 @@ impl FakeGithub {
             .extend(replies);
     }
 
+    /// Changes the scenario and counts the run's polls from zero again (a run held in
+    /// the queue released, given an artifact carrying the ID it was dispatched with).
+    pub fn restart_run(&self, change: impl FnOnce(&mut Scenario)) {
+        let mut s = self.state.lock().unwrap();
+        s.run_polls = 0;
+        if let Some(sc) = s.scenario.as_mut() {
+            change(sc);
+        }
+    }
+
+    /// The correlation ID the dispatch carried, once dispatched.
+    pub fn dispatched_correlation_id(&self) -> Option<String> {
+        let s = self.state.lock().unwrap();
+        s.dispatched.as_ref().map(|(cid, _)| cid.clone())
+    }
+
     /// How many requests of `kind` were received so far.
     pub fn count(&self, kind: &str) -> usize {
         self.requests_of(kind).len()
