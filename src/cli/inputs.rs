@@ -141,6 +141,53 @@ pub mod result {
     pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
 }
 
+/// The inputs of the Discord commands (`discord register`, `discord serve`).
+pub mod discord {
+    use super::Input;
+
+    /// The bot's token, read from the environment only (never a flag: it is a secret).
+    pub const BOT_TOKEN: &str = "DISCORD_BOT_TOKEN";
+    pub const APPLICATION_ID: Input =
+        Input::flag("application_id", "application-id").or_env("DISCORD_APPLICATION_ID");
+    pub const API_URL: Input =
+        Input::flag("discord_api_url", "discord-api-url").or_env("DISCORD_API_URL");
+    pub const GUILD: Input = Input::flag("guild", "guild");
+    pub const DRY_RUN: Input = Input::flag("dry_run", "dry-run");
+    pub const LISTEN: Input = Input::flag("listen", "listen").or_env("DISCORD_LISTEN");
+    pub const PUBLIC_KEY: Input =
+        Input::flag("public_key", "public-key").or_env("DISCORD_PUBLIC_KEY");
+    pub const ALLOWED_GUILDS: Input =
+        Input::flag("allowed_guilds", "allowed-guilds").or_env("DISCORD_ALLOWED_GUILDS");
+    pub const ALLOWED_CHANNELS: Input =
+        Input::flag("allowed_channels", "allowed-channels").or_env("DISCORD_ALLOWED_CHANNELS");
+    pub const ALLOWED_ROLES: Input =
+        Input::flag("allowed_roles", "allowed-roles").or_env("DISCORD_ALLOWED_ROLES");
+    pub const ALLOWED_USERS: Input =
+        Input::flag("allowed_users", "allowed-users").or_env("DISCORD_ALLOWED_USERS");
+    pub const ALLOW_EVERYONE: Input = Input::flag("allow_everyone", "allow-everyone");
+    /// The switch variable of `--allow-everyone` (true, false, 1, 0, yes, no).
+    pub const ALLOW_EVERYONE_VAR: &str = "DISCORD_ALLOW_EVERYONE";
+    pub const RATE_LIMIT: Input =
+        Input::flag("rate_limit", "rate-limit").or_env("DISCORD_RATE_LIMIT");
+    pub const MAX_RUNNING: Input =
+        Input::flag("max_running", "max-running").or_env("DISCORD_MAX_RUNNING");
+    pub const ALLOWED_HOSTS: Input =
+        Input::flag("allowed_hosts", "allowed-hosts").or_env("DIAGNOSE_ALLOWED_HOSTS");
+    pub const AUDIT_LOG: Input = Input::flag("audit_log", "audit-log").or_env("DISCORD_AUDIT_LOG");
+}
+
+/// The inputs of `verify-latest` (and of `discord serve`'s `/verify-latest`).
+pub mod verify {
+    use super::Input;
+
+    /// The positional argument: its id, and the name help and messages give it.
+    pub const RUN: &str = "run";
+    pub const RUN_VALUE_NAME: &str = "RUN_ID|RUN_URL";
+    pub const DEPLOY_WORKFLOW: Input =
+        Input::flag("deploy_workflow", "deploy-workflow").or_env("DEPLOY_WORKFLOW");
+    pub const DIAGNOSE: Input = Input::flag("diagnose", "diagnose");
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
