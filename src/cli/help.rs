@@ -317,7 +317,12 @@ mod tests {
         let serve = ServeArgs::augment_args(clap::Command::new("serve"));
         for e in SERVE_EXAMPLES {
             let args = example_args(e.line);
-            assert_eq!(args[..3], ["remote-hands", "discord", "serve"], "{}", e.line);
+            assert_eq!(
+                args[..3],
+                ["remote-hands", "discord", "serve"],
+                "{}",
+                e.line
+            );
             let m = serve.clone().try_get_matches_from(&args[2..]);
             let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
             ServeArgs::from_arg_matches(&m).unwrap();

@@ -321,4 +321,104 @@ mod tests {
             assert!(text.contains(var), "the help does not name {var}");
         }
     }
+
+    /// The Discord commands' inputs, as the table gives them, against the arguments of
+    /// `discord register`, and of `discord serve` and `verify-latest` as clap would build them.
+    #[test]
+    fn the_discord_commands_inputs_are_the_arguments_clap_parses() {
+        use clap::Args;
+
+        use crate::cli::{ServeArgs, VerifyLatestArgs};
+
+        let github_inputs = [
+            github::REPO,
+            github::API_URL,
+            github::WORKFLOW,
+            github::ARTIFACT_NAME,
+            github::FORMAT,
+            github::DISCORD_WEBHOOK,
+        ];
+        let run = [dispatch::VIA, dispatch::TIMEOUT, dispatch::QUEUE_TIMEOUT];
+        let app = [discord::APPLICATION_ID, discord::API_URL];
+        let register = [&app[..], &[discord::GUILD, discord::DRY_RUN]].concat();
+        let serve = [
+            discord::LISTEN,
+            discord::PUBLIC_KEY,
+            discord::ALLOWED_GUILDS,
+            discord::ALLOWED_CHANNELS,
+            discord::ALLOWED_ROLES,
+            discord::ALLOWED_USERS,
+            discord::ALLOW_EVERYONE,
+            discord::RATE_LIMIT,
+            discord::MAX_RUNNING,
+            discord::ALLOWED_HOSTS,
+            discord::AUDIT_LOG,
+            verify::DEPLOY_WORKFLOW,
+        ];
+        let serve = [&serve[..], &app, &run, &github_inputs].concat();
+        let verify_inputs = [
+            &[verify::DEPLOY_WORKFLOW, verify::DIAGNOSE][..],
+            &run,
+            &github_inputs,
+        ];
+        let verify_inputs = verify_inputs.concat();
+        let mut cli = Cli::command();
+        let group = cli.find_subcommand_mut("discord").unwrap();
+        let commands = [
+            (
+                "register",
+                group.find_subcommand_mut("register").unwrap().clone(),
+                register,
+            ),
+            (
+                "serve",
+                ServeArgs::augment_args(clap::Command::new("serve")),
+                serve,
+            ),
+            (
+                "verify-latest",
+                VerifyLatestArgs::augment_args(clap::Command::new("verify-latest")),
+                verify_inputs,
+            ),
+        ];
+        for (command, mut sub, inputs) in commands {
+            for input in &inputs {
+                let arg = sub.get_arguments().find(|a| a.get_id() == input.id);
+                let arg = arg.unwrap_or_else(|| panic!("{command}: no argument {}", input.id));
+                assert_eq!(arg.get_long(), Some(input.long), "{command} {}", input.id);
+                let env = arg.get_env().and_then(|v| v.to_str());
+                assert_eq!(env, input.env, "{command} {}", input.id);
+            }
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                let known = inputs.iter().any(|i| i.id == id)
+                    || ["verbose", "help", "version", verify::RUN].contains(&id);
+                assert!(known, "{command}: --{id} is not in the table");
+            }
+            let help = sub.render_long_help().to_string();
+            for var in inputs.iter().filter_map(|i| i.env) {
+                assert!(
+                    help.contains(var),
+                    "{command}: the help does not name {var}"
+                );
+            }
+            let extra: &[&str] = match command {
+                "register" => &[discord::BOT_TOKEN],
+                "serve" => &[discord::ALLOW_EVERYONE_VAR],
+                _ => &[],
+            };
+            for var in extra {
+                let text = format!(
+                    "{help}{}",
+                    sub.get_after_help()
+                        .map(|h| h.to_string())
+                        .unwrap_or_default()
+                );
+                assert!(
+                    text.contains(var),
+                    "{command}: the help does not name {var}"
+                );
+            }
+        }
+    }
 }

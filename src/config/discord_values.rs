@@ -145,7 +145,9 @@ pub(crate) fn parse_rate_limit(input: &str, v: &str) -> Result<RateLimit, Config
         _ => return Err(bad(&format!("has no count of 1 to {MAX_PER_PERIOD}"))),
     };
     let period = period.trim();
-    let split = period.find(|c: char| !c.is_ascii_digit()).unwrap_or(period.len());
+    let split = period
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(period.len());
     let (count, unit) = period.split_at(split);
     let unit = match unit {
         "s" => 1,
@@ -155,11 +157,15 @@ pub(crate) fn parse_rate_limit(input: &str, v: &str) -> Result<RateLimit, Config
     };
     let count = match count {
         "" => 1,
-        c => c.parse::<u64>().map_err(|_| bad("has a duration too long"))?,
+        c => c
+            .parse::<u64>()
+            .map_err(|_| bad("has a duration too long"))?,
     };
     let period = Duration::from_secs(count.saturating_mul(unit));
     if period.is_zero() || period > MAX_PERIOD {
-        return Err(bad("has a duration that is not more than zero and at most 24h"));
+        return Err(bad(
+            "has a duration that is not more than zero and at most 24h",
+        ));
     }
     Ok(RateLimit { per_user, period })
 }
@@ -213,17 +219,29 @@ mod tests {
 
     #[test]
     fn id_lists_are_comma_separated_snowflakes_deduplicated_in_order() {
-        let ids = parse_snowflakes("--allowed-users", " 80351110224678912, 1 ,,80351110224678912");
+        let ids = parse_snowflakes(
+            "--allowed-users",
+            " 80351110224678912, 1 ,,80351110224678912",
+        );
         let ids: Vec<u64> = ids.unwrap().into_iter().map(Snowflake::get).collect();
         assert_eq!(ids, [80351110224678912, 1]);
         let e = err(parse_snowflakes("--allowed-users", "123,abc"));
-        assert!(e.starts_with("--allowed-users: \"abc\" is not a Discord ID"), "{e}");
+        assert!(
+            e.starts_with("--allowed-users: \"abc\" is not a Discord ID"),
+            "{e}"
+        );
         for bad in ["007", "-1", "1 2", "123456789012345678901", "1.5"] {
             assert!(parse_snowflakes("x", bad).is_err(), "{bad}");
         }
-        let e = err(parse_snowflakes("DISCORD_ALLOWED_GUILDS (environment)", " , "));
+        let e = err(parse_snowflakes(
+            "DISCORD_ALLOWED_GUILDS (environment)",
+            " , ",
+        ));
         assert!(e.contains("names no ID"), "{e}");
-        let many = (1..=1001).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let many = (1..=1001)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         assert!(err(parse_snowflakes("x", &many)).contains("at most 1000"));
     }
 
@@ -231,12 +249,31 @@ mod tests {
     fn rate_limits_are_a_count_over_a_duration_in_s_m_or_h() {
         let r = |v| parse_rate_limit("--rate-limit", v);
         let secs = |n| Duration::from_secs(n);
-        assert_eq!(r("1/60s").unwrap(), RateLimit { per_user: 1, period: secs(60) });
-        assert_eq!(r(" 5 / 10m ").unwrap(), RateLimit { per_user: 5, period: secs(600) });
-        assert_eq!(r("20/h").unwrap(), RateLimit { per_user: 20, period: secs(3600) });
+        assert_eq!(
+            r("1/60s").unwrap(),
+            RateLimit {
+                per_user: 1,
+                period: secs(60)
+            }
+        );
+        assert_eq!(
+            r(" 5 / 10m ").unwrap(),
+            RateLimit {
+                per_user: 5,
+                period: secs(600)
+            }
+        );
+        assert_eq!(
+            r("20/h").unwrap(),
+            RateLimit {
+                per_user: 20,
+                period: secs(3600)
+            }
+        );
         assert_eq!(r("3/24h").unwrap().period, secs(86400));
-        for bad in ["", "1", "0/60s", "-1/60s", "1/60", "1/60d", "1/0s", "1/25h", "x/1s", "1/1ms"]
-        {
+        for bad in [
+            "", "1", "0/60s", "-1/60s", "1/60", "1/60d", "1/0s", "1/25h", "x/1s", "1/1ms",
+        ] {
             let e = err(r(bad));
             assert!(e.starts_with("--rate-limit: "), "{bad}: {e}");
             assert!(e.contains("expected N/DURATION like 1/60s"), "{bad}: {e}");
@@ -263,7 +300,10 @@ mod tests {
         let key = "7b8f0d57d7a6f2cb7bd4ba8a6e1c0be3b1f8f7e2f2d59c8e4f3e8a0d9c1b2a3f";
         for bad in [&key[..63], &format!("{}zz", &key[..62]), &"0".repeat(64)] {
             let e = err(parse_public_key(input, bad));
-            assert!(e.starts_with("DISCORD_PUBLIC_KEY (environment): is "), "{e}");
+            assert!(
+                e.starts_with("DISCORD_PUBLIC_KEY (environment): is "),
+                "{e}"
+            );
             assert!(e.contains("64 hexadecimal characters"), "{e}");
             assert!(!e.contains(&bad[..20]), "{e}");
         }
@@ -272,7 +312,10 @@ mod tests {
 
     #[test]
     fn bot_token_errors_never_quote_the_token() {
-        let e = err(parse_bot_token("DISCORD_BOT_TOKEN (environment)", "Bot secret-value"));
+        let e = err(parse_bot_token(
+            "DISCORD_BOT_TOKEN (environment)",
+            "Bot secret-value",
+        ));
         assert!(e.starts_with("DISCORD_BOT_TOKEN (environment): expected the bot's token"));
         assert!(!e.contains("secret-value"), "{e}");
         assert!(parse_bot_token("x", " abc.def ").is_ok());
@@ -284,7 +327,10 @@ mod tests {
         assert_eq!(parse_max_running("--max-running", "100").unwrap(), 100);
         for bad in ["0", "-1", "101", "two", ""] {
             let e = err(parse_max_running("--max-running", bad));
-            assert!(e.contains("expected a whole number from 1 to 100"), "{bad}: {e}");
+            assert!(
+                e.contains("expected a whole number from 1 to 100"),
+                "{bad}: {e}"
+            );
         }
     }
 

@@ -92,3 +92,105 @@ fn bad_run(v: &str) -> ConfigError {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{Args, FromArgMatches};
+
+    use super::*;
+
+    fn verify(args: &[&str]) -> Result<VerifyLatestConfig, ConfigError> {
+        let cmd = VerifyLatestArgs::augment_args(clap::Command::new("verify-latest"))
+            .mut_args(|a| a.env(None));
+        let m = cmd.try_get_matches_from(args).expect("the arguments parse");
+        let a = VerifyLatestArgs::from_arg_matches(&m).unwrap();
+        VerifyLatestConfig::from_args(&a, &m, &Vars::from_iter([("GITHUB_TOKEN", "ghs_x")]))
+    }
+
+    #[test]
+    fn the_latest_run_of_the_deploy_workflow_by_default() {
+        let c = verify(&["verify-latest", "--repo", "acme/site"]).unwrap();
+        assert_eq!(c.run, None);
+        assert_eq!(c.deploy_workflow, "client-deploy.yml");
+        assert_eq!(c.format, ResultFormat::Text);
+        assert_eq!(c.diagnose, None);
+        let c = verify(&[
+            "verify-latest",
+            "42",
+            "--repo",
+            "acme/site",
+            "--deploy-workflow",
+            "deploy.yml",
+            "--format",
+            "json",
+            "--diagnose",
+            "--via",
+            "workflow",
+            "--queue-timeout",
+            "30",
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.run, c.deploy_workflow.as_str()),
+            (Some(42), "deploy.yml")
+        );
+        assert_eq!(c.format, ResultFormat::Json);
+        let run = c.diagnose.unwrap();
+        assert_eq!(
+            (run.via, run.queue_timeout),
+            (Via::Workflow, Duration::from_secs(30))
+        );
+        assert_eq!(run.timeout, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn a_run_url_names_the_repository_and_must_be_on_the_api_s_web_host() {
+        let url = "https://github.com/acme/site/actions/runs/77/attempts/2";
+        let c = verify(&["verify-latest", url]).unwrap();
+        assert_eq!(
+            (c.run, c.github.repo.to_string()),
+            (Some(77), "acme/site".into())
+        );
+        let e = verify(&["verify-latest", url, "--repo", "acme/other"]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("RUN_URL: the run URL is in acme/site"),
+            "{e}"
+        );
+        let ghes = ["--api-url", "https://ghe.example.com/api/v3"];
+        let e = verify(&[&["verify-latest", url][..], &ghes].concat()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("RUN_URL: the run URL is on github.com"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = verify(&["verify-latest", "latest", "--repo", "a/b"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "RUN_ID|RUN_URL: \"latest\" is neither a run ID nor a run URL like https://github.com/OWNER/NAME/actions/runs/123"
+        );
+        let uuid = "3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b";
+        assert!(verify(&["verify-latest", uuid, "--repo", "a/b"]).is_err());
+        let e = verify(&["verify-latest", "--repo", "a/b", "--deploy-workflow", " "]);
+        assert!(
+            e.unwrap_err()
+                .to_string()
+                .starts_with("--deploy-workflow: \"\" is not a workflow")
+        );
+        let e = verify(&[
+            "verify-latest",
+            "--repo",
+            "a/b",
+            "--diagnose",
+            "--timeout",
+            "x",
+        ]);
+        assert!(e.unwrap_err().to_string().starts_with("--timeout: "));
+        let e = verify(&["verify-latest"]).unwrap_err();
+        assert!(e.to_string().starts_with("--repo: missing"), "{e}");
+    }
+}
