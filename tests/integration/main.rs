@@ -11,6 +11,8 @@
 //! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
 //!   (start, follow, errors, report, job_log, result) and the API cost targets (cost);
 //!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
+//! - Discord: `discord_api` (the REST client against a fake Discord API), `discord_cli`
+//!   (`discord register` against it).
 //! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
 
 mod support;
@@ -21,6 +23,7 @@ mod aws_setup;
 mod cli;
 mod conventions;
 mod discord_api;
+mod discord_cli;
 mod dispatch;
 mod docs;
 mod hostile_output;
