@@ -4,8 +4,8 @@
 
 use clap::{Args, Subcommand};
 
-use super::inputs::{discord, dispatch, verify};
-use super::{GithubArgs, Via, help};
+use super::inputs::{discord, dispatch, github, verify};
+use super::{GithubArgs, ResultFormat, Via, help};
 
 /// `remote-hands discord …`.
 #[derive(Debug, Args)]
@@ -110,8 +110,8 @@ pub struct DeployArgs {
     pub deploy_workflow: String,
 }
 
-/// `discord serve`: the interactions endpoint. Its public key and the GitHub token come
-/// from the environment.
+/// `discord serve`: the interactions endpoint. The GitHub token comes from the
+/// environment, as `dispatch`'s does.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (plain HTTP: put a TLS-terminating proxy in front)
@@ -224,7 +224,63 @@ pub struct ServeArgs {
     pub run: DiagnoseRunArgs,
 
     #[command(flatten)]
-    pub github: GithubArgs,
+    pub github: ServeGithubArgs,
+}
+
+/// The GitHub settings of `discord serve`: `dispatch`'s, but the output format and the
+/// webhook (the server answers in Discord, through the interaction).
+#[derive(Debug, Args)]
+pub struct ServeGithubArgs {
+    /// Repository that holds the diagnosis and deploy workflows
+    #[arg(
+        id = github::REPO.id,
+        long = github::REPO.long,
+        env = github::REPO.env,
+        value_name = "OWNER/NAME"
+    )]
+    pub repo: Option<String>,
+
+    /// GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3)
+    #[arg(
+        id = github::API_URL.id,
+        long = github::API_URL.long,
+        env = github::API_URL.env,
+        value_name = "URL",
+        default_value = "https://api.github.com"
+    )]
+    pub api_url: String,
+
+    /// Workflow file of the diagnosis
+    #[arg(
+        id = github::WORKFLOW.id,
+        long = github::WORKFLOW.long,
+        value_name = "FILE",
+        default_value = "diagnose-dispatch.yml"
+    )]
+    pub workflow: String,
+
+    /// Name of the artifact that holds diagnose-summary.json
+    #[arg(
+        id = github::ARTIFACT_NAME.id,
+        long = github::ARTIFACT_NAME.long,
+        value_name = "NAME",
+        default_value = "diagnose-summary"
+    )]
+    pub artifact_name: String,
+}
+
+impl ServeGithubArgs {
+    /// As `dispatch`'s settings, answering in Discord's format and posting to no webhook.
+    pub fn to_github_args(&self) -> GithubArgs {
+        GithubArgs {
+            repo: self.repo.clone(),
+            api_url: self.api_url.clone(),
+            workflow: self.workflow.clone(),
+            artifact_name: self.artifact_name.clone(),
+            format: ResultFormat::Discord,
+            discord_webhook: None,
+        }
+    }
 }
 
 /// `verify-latest`: the latest run of the deploy workflow, or the one given.

@@ -355,7 +355,7 @@ mod tests {
             discord::AUDIT_LOG,
             verify::DEPLOY_WORKFLOW,
         ];
-        let serve = [&serve[..], &app, &run, &github_inputs].concat();
+        let serve = [&serve[..], &app, &run, &github_inputs[..4]].concat();
         let verify_inputs = [
             &[verify::DEPLOY_WORKFLOW, verify::DIAGNOSE][..],
             &run,

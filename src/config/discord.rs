@@ -165,7 +165,7 @@ impl ServeConfig {
         check_writable_file(&audit_input, &args.audit_log)?;
         let deploy_workflow = deploy_workflow(&args.deploy, given)?;
         let run = DiagnoseRun::from_args(&args.run, given)?;
-        let github = GithubConfig::from_args(&args.github, given, vars, None)?;
+        let github = GithubConfig::from_args(&args.github.to_github_args(), given, vars, None)?;
         Ok(ServeConfig {
             listen,
             public_key,
@@ -308,6 +308,8 @@ mod tests {
         assert_eq!(c.run.queue_timeout, Duration::from_secs(300));
         assert_eq!(c.github.repo.to_string(), "acme/site");
         assert_eq!(c.github.workflow, "diagnose-dispatch.yml");
+        assert_eq!(c.github.format, crate::cli::ResultFormat::Discord);
+        assert!(c.github.discord_webhook.is_none());
     }
 
     #[test]
