@@ -28,6 +28,7 @@ fn run() -> ExitCode {
         Command::Dispatch(args) => commands::dispatch::run(args, sub, &vars, verbose),
         Command::Result(args) => commands::result::run(args, sub, &vars, verbose),
         Command::Completions(args) => commands::completions::run(args),
+        Command::Discord(args) => commands::discord::run(args, sub, &vars),
     }
 }
 

@@ -80,12 +80,59 @@ pub const COMPLETIONS_EXAMPLES: &[Example] = &[
     ),
 ];
 
-/// Every command's examples, by command name.
+pub const REGISTER_EXAMPLES: &[Example] = &[
+    example(
+        "Register /diagnose and /verify-latest in one server (they show up at once):",
+        "remote-hands discord register --application-id 775799577604522054 \
+         --guild 290926798626357999",
+    ),
+    example(
+        "Everywhere the application is installed (DISCORD_APPLICATION_ID set):",
+        "remote-hands discord register",
+    ),
+    example(
+        "Show the request and send nothing:",
+        "remote-hands discord register --application-id 775799577604522054 --dry-run",
+    ),
+];
+
+pub const SERVE_EXAMPLES: &[Example] = &[
+    example(
+        "Serve one server's members, diagnosing acme/site (DISCORD_PUBLIC_KEY, \
+         DISCORD_APPLICATION_ID and GITHUB_TOKEN set):",
+        "remote-hands discord serve --repo acme/site --allowed-guilds 290926798626357999",
+    ),
+    example(
+        "Only two users, three diagnoses each per hour, overrides on example.com only:",
+        "remote-hands discord serve --repo acme/site \
+         --allowed-users 80351110224678912,80351110224678913 --rate-limit 3/1h \
+         --allowed-hosts *.example.com",
+    ),
+];
+
+pub const VERIFY_LATEST_EXAMPLES: &[Example] = &[
+    example(
+        "The latest run of the deploy workflow of acme/site:",
+        "remote-hands verify-latest --repo acme/site",
+    ),
+    example(
+        "A given run, then a diagnosis of the deployment:",
+        "remote-hands verify-latest https://github.com/acme/site/actions/runs/123456789 \
+         --diagnose",
+    ),
+    example(
+        "As JSON, for another deploy workflow:",
+        "remote-hands verify-latest --repo acme/site --deploy-workflow deploy.yml --format json",
+    ),
+];
+
+/// Every command's examples, by command name (a subcommand's after its group's).
 pub const EXAMPLES: &[(&str, &[Example])] = &[
     ("check", CHECK_EXAMPLES),
     ("dispatch", DISPATCH_EXAMPLES),
     ("result", RESULT_EXAMPLES),
     ("completions", COMPLETIONS_EXAMPLES),
+    ("discord register", REGISTER_EXAMPLES),
 ];
 
 pub const EXIT_CODES: &str = "\
@@ -109,6 +156,30 @@ Exit codes:
 The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed. repository_dispatch
 needs a token with Contents: write (fine-grained) or repo scope; workflow_dispatch needs
 Actions: write; reading the result needs Actions: read.";
+
+pub const REGISTER_EXIT_CODES: &str = "\
+Exit codes:
+  0  the commands are registered (or, with --dry-run, the request was printed)
+  2  usage or configuration error, or Discord refused the request (a wrong token, an
+     unknown application or server) or could not be reached
+
+The bot's token comes from DISCORD_BOT_TOKEN; it is never printed.";
+
+pub const VERIFY_LATEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  the deploy run succeeded (with --diagnose: and so did the diagnosis)
+  1  the deploy run failed (with --diagnose: or the diagnosis did)
+  2  usage, authentication or GitHub API error
+  3  the deploy run (or the diagnosis) is still running
+
+The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed.";
+
+pub const SERVE_EXIT_CODES: &str = "\
+Exit codes:
+  0  stopped by SIGTERM or Ctrl-C after finishing the edits in flight
+  2  usage or configuration error: nothing listened
+
+The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed.";
 
 /// Width of the example lines, continuations included: narrow enough that no terminal
 /// wraps them (a wrapped line loses its indentation and its `\`).
@@ -144,6 +215,18 @@ pub fn dispatch_after_help() -> String {
 
 pub fn result_after_help() -> String {
     after_help(RESULT_EXAMPLES, DISPATCH_EXIT_CODES)
+}
+
+pub fn register_after_help() -> String {
+    after_help(REGISTER_EXAMPLES, REGISTER_EXIT_CODES)
+}
+
+pub fn serve_after_help() -> String {
+    after_help(SERVE_EXAMPLES, SERVE_EXIT_CODES)
+}
+
+pub fn verify_latest_after_help() -> String {
+    after_help(VERIFY_LATEST_EXAMPLES, VERIFY_LATEST_EXIT_CODES)
 }
 
 pub fn completions_after_help() -> String {
@@ -201,7 +284,11 @@ mod tests {
 
     #[test]
     fn long_examples_are_cut_into_shell_lines_that_keep_flags_with_their_values() {
-        for (_, examples) in EXAMPLES {
+        let more: &[(&str, &[Example])] = &[
+            ("discord serve", SERVE_EXAMPLES),
+            ("verify-latest", VERIFY_LATEST_EXAMPLES),
+        ];
+        for (_, examples) in EXAMPLES.iter().chain(more) {
             for e in *examples {
                 let lines = shell_lines(e.line, "    ", "      ", EXAMPLE_WIDTH);
                 for l in &lines {
@@ -218,5 +305,37 @@ mod tests {
             example_args("remote-hands completions zsh > ~/.zfunc/_remote-hands"),
             ["remote-hands", "completions", "zsh"]
         );
+    }
+
+    /// The examples of the commands the binary does not run yet parse as their arguments.
+    #[test]
+    fn serve_and_verify_latest_examples_parse() {
+        use clap::{Args, FromArgMatches};
+
+        use crate::cli::discord::{ServeArgs, VerifyLatestArgs};
+
+        let serve = ServeArgs::augment_args(clap::Command::new("serve"));
+        for e in SERVE_EXAMPLES {
+            let args = example_args(e.line);
+            assert_eq!(
+                args[..3],
+                ["remote-hands", "discord", "serve"],
+                "{}",
+                e.line
+            );
+            let m = serve.clone().try_get_matches_from(&args[2..]);
+            let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
+            ServeArgs::from_arg_matches(&m).unwrap();
+        }
+        let verify = VerifyLatestArgs::augment_args(clap::Command::new("verify-latest"));
+        for e in VERIFY_LATEST_EXAMPLES {
+            let args = example_args(e.line);
+            assert_eq!(args[..2], ["remote-hands", "verify-latest"], "{}", e.line);
+            let m = verify.clone().try_get_matches_from(&args[1..]);
+            let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
+            VerifyLatestArgs::from_arg_matches(&m).unwrap();
+        }
+        assert!(serve_after_help().contains("--allowed-guilds"));
+        assert!(verify_latest_after_help().contains("Exit codes:"));
     }
 }

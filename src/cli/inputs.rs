@@ -141,6 +141,53 @@ pub mod result {
     pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
 }
 
+/// The inputs of the Discord commands (`discord register`, `discord serve`).
+pub mod discord {
+    use super::Input;
+
+    /// The bot's token, read from the environment only (never a flag: it is a secret).
+    pub const BOT_TOKEN: &str = "DISCORD_BOT_TOKEN";
+    pub const APPLICATION_ID: Input =
+        Input::flag("application_id", "application-id").or_env("DISCORD_APPLICATION_ID");
+    pub const API_URL: Input =
+        Input::flag("discord_api_url", "discord-api-url").or_env("DISCORD_API_URL");
+    pub const GUILD: Input = Input::flag("guild", "guild");
+    pub const DRY_RUN: Input = Input::flag("dry_run", "dry-run");
+    pub const LISTEN: Input = Input::flag("listen", "listen").or_env("DISCORD_LISTEN");
+    pub const PUBLIC_KEY: Input =
+        Input::flag("public_key", "public-key").or_env("DISCORD_PUBLIC_KEY");
+    pub const ALLOWED_GUILDS: Input =
+        Input::flag("allowed_guilds", "allowed-guilds").or_env("DISCORD_ALLOWED_GUILDS");
+    pub const ALLOWED_CHANNELS: Input =
+        Input::flag("allowed_channels", "allowed-channels").or_env("DISCORD_ALLOWED_CHANNELS");
+    pub const ALLOWED_ROLES: Input =
+        Input::flag("allowed_roles", "allowed-roles").or_env("DISCORD_ALLOWED_ROLES");
+    pub const ALLOWED_USERS: Input =
+        Input::flag("allowed_users", "allowed-users").or_env("DISCORD_ALLOWED_USERS");
+    pub const ALLOW_EVERYONE: Input = Input::flag("allow_everyone", "allow-everyone");
+    /// The switch variable of `--allow-everyone` (true, false, 1, 0, yes, no).
+    pub const ALLOW_EVERYONE_VAR: &str = "DISCORD_ALLOW_EVERYONE";
+    pub const RATE_LIMIT: Input =
+        Input::flag("rate_limit", "rate-limit").or_env("DISCORD_RATE_LIMIT");
+    pub const MAX_RUNNING: Input =
+        Input::flag("max_running", "max-running").or_env("DISCORD_MAX_RUNNING");
+    pub const ALLOWED_HOSTS: Input =
+        Input::flag("allowed_hosts", "allowed-hosts").or_env("DIAGNOSE_ALLOWED_HOSTS");
+    pub const AUDIT_LOG: Input = Input::flag("audit_log", "audit-log").or_env("DISCORD_AUDIT_LOG");
+}
+
+/// The inputs of `verify-latest` (and of `discord serve`'s `/verify-latest`).
+pub mod verify {
+    use super::Input;
+
+    /// The positional argument: its id, and the name help and messages give it.
+    pub const RUN: &str = "run";
+    pub const RUN_VALUE_NAME: &str = "RUN_ID|RUN_URL";
+    pub const DEPLOY_WORKFLOW: Input =
+        Input::flag("deploy_workflow", "deploy-workflow").or_env("DEPLOY_WORKFLOW");
+    pub const DIAGNOSE: Input = Input::flag("diagnose", "diagnose");
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -272,6 +319,106 @@ mod tests {
         }
         for (text, var) in named {
             assert!(text.contains(var), "the help does not name {var}");
+        }
+    }
+
+    /// The Discord commands' inputs, as the table gives them, against the arguments of
+    /// `discord register`, and of `discord serve` and `verify-latest` as clap would build them.
+    #[test]
+    fn the_discord_commands_inputs_are_the_arguments_clap_parses() {
+        use clap::Args;
+
+        use crate::cli::{ServeArgs, VerifyLatestArgs};
+
+        let github_inputs = [
+            github::REPO,
+            github::API_URL,
+            github::WORKFLOW,
+            github::ARTIFACT_NAME,
+            github::FORMAT,
+            github::DISCORD_WEBHOOK,
+        ];
+        let run = [dispatch::VIA, dispatch::TIMEOUT, dispatch::QUEUE_TIMEOUT];
+        let app = [discord::APPLICATION_ID, discord::API_URL];
+        let register = [&app[..], &[discord::GUILD, discord::DRY_RUN]].concat();
+        let serve = [
+            discord::LISTEN,
+            discord::PUBLIC_KEY,
+            discord::ALLOWED_GUILDS,
+            discord::ALLOWED_CHANNELS,
+            discord::ALLOWED_ROLES,
+            discord::ALLOWED_USERS,
+            discord::ALLOW_EVERYONE,
+            discord::RATE_LIMIT,
+            discord::MAX_RUNNING,
+            discord::ALLOWED_HOSTS,
+            discord::AUDIT_LOG,
+            verify::DEPLOY_WORKFLOW,
+        ];
+        let serve = [&serve[..], &app, &run, &github_inputs[..4]].concat();
+        let verify_inputs = [
+            &[verify::DEPLOY_WORKFLOW, verify::DIAGNOSE][..],
+            &run,
+            &github_inputs,
+        ];
+        let verify_inputs = verify_inputs.concat();
+        let mut cli = Cli::command();
+        let group = cli.find_subcommand_mut("discord").unwrap();
+        let commands = [
+            (
+                "register",
+                group.find_subcommand_mut("register").unwrap().clone(),
+                register,
+            ),
+            (
+                "serve",
+                ServeArgs::augment_args(clap::Command::new("serve")),
+                serve,
+            ),
+            (
+                "verify-latest",
+                VerifyLatestArgs::augment_args(clap::Command::new("verify-latest")),
+                verify_inputs,
+            ),
+        ];
+        for (command, mut sub, inputs) in commands {
+            for input in &inputs {
+                let arg = sub.get_arguments().find(|a| a.get_id() == input.id);
+                let arg = arg.unwrap_or_else(|| panic!("{command}: no argument {}", input.id));
+                assert_eq!(arg.get_long(), Some(input.long), "{command} {}", input.id);
+                let env = arg.get_env().and_then(|v| v.to_str());
+                assert_eq!(env, input.env, "{command} {}", input.id);
+            }
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                let known = inputs.iter().any(|i| i.id == id)
+                    || ["verbose", "help", "version", verify::RUN].contains(&id);
+                assert!(known, "{command}: --{id} is not in the table");
+            }
+            let help = sub.render_long_help().to_string();
+            for var in inputs.iter().filter_map(|i| i.env) {
+                assert!(
+                    help.contains(var),
+                    "{command}: the help does not name {var}"
+                );
+            }
+            let extra: &[&str] = match command {
+                "register" => &[discord::BOT_TOKEN],
+                "serve" => &[discord::ALLOW_EVERYONE_VAR],
+                _ => &[],
+            };
+            for var in extra {
+                let text = format!(
+                    "{help}{}",
+                    sub.get_after_help()
+                        .map(|h| h.to_string())
+                        .unwrap_or_default()
+                );
+                assert!(
+                    text.contains(var),
+                    "{command}: the help does not name {var}"
+                );
+            }
         }
     }
 }

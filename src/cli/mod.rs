@@ -2,6 +2,7 @@
 //! help texts. The names come from [`inputs`], the examples and exit codes of `--help`
 //! from [`help`]; turning these raw values into a checked configuration is `config`'s job.
 
+pub mod discord;
 pub mod help;
 pub mod inputs;
 pub mod parse;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use discord::{RegisterArgs, ServeArgs, VerifyLatestArgs};
 use inputs::{check, dispatch, github, result};
 
 pub use crate::model::FailOn;
@@ -43,6 +45,8 @@ pub enum Command {
     /// Print the report of an existing diagnosis run.
     #[command(after_help = help::result_after_help())]
     Result(ResultArgs),
+    /// The Discord application: register its slash commands.
+    Discord(discord::DiscordArgs),
     /// Print the completion script of a shell to standard output.
     #[command(after_help = help::completions_after_help())]
     Completions(CompletionsArgs),

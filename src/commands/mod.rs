@@ -1,11 +1,13 @@
 //! The commands, one file each: from the parsed command line to an exit code. Each
 //! validates its configuration (a usage error is one line and exit 2), drives the library
-//! (`diagnose` for `check`, `remote` for `dispatch` and `result`), shows its events as
+//! (`diagnose` for `check`, `remote` for `dispatch` and `result`, Discord's API for
+//! `discord register`), shows its events as
 //! progress on standard error and prints the outcome in the chosen format. What they
 //! share is here: the usage error, the async runtime and the `-v` token-source line.
 
 pub mod check;
 pub mod completions;
+pub mod discord;
 pub mod dispatch;
 pub mod progress;
 pub mod result;

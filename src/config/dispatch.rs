@@ -152,19 +152,8 @@ impl ResultConfig {
         let (run_id, run_url) = parse_run(&args.run)?;
         let repo_hint = run_url.as_ref().map(|(_, repo)| repo.clone());
         let github = GithubConfig::from_args(&args.github, given, vars, repo_hint)?;
-        if let Some((url, _)) = &run_url
-            && !github.web.serves(url)
-        {
-            return Err(ConfigError::new(
-                RUN_URL,
-                format!(
-                    "the run URL is on {}, but the runs of {} {} are on {}; give the run ID, or the API URL of that GitHub",
-                    host_port(url),
-                    given.name(github::API_URL),
-                    github.api_url,
-                    github.web
-                ),
-            ));
+        if let Some((url, _)) = &run_url {
+            check_run_host(url, &github, given)?;
         }
         Ok(ResultConfig {
             github,
@@ -173,6 +162,27 @@ impl ResultConfig {
             timeout,
         })
     }
+}
+
+/// A run URL must be on the web host of the API the runs are read from.
+pub(super) fn check_run_host(
+    url: &Url,
+    github: &GithubConfig,
+    given: Given,
+) -> Result<(), ConfigError> {
+    if github.web.serves(url) {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        RUN_URL,
+        format!(
+            "the run URL is on {}, but the runs of {} {} are on {}; give the run ID, or the API URL of that GitHub",
+            host_port(url),
+            given.name(github::API_URL),
+            github.api_url,
+            github.web
+        ),
+    ))
 }
 
 /// `HOST` or `HOST:PORT` of a URL, as messages show it.
@@ -186,7 +196,7 @@ fn host_port(url: &Url) -> String {
 
 /// `123`, or `https://HOST/OWNER/NAME/actions/runs/123[/attempts/N][/…]` (with the URL and
 /// the repository it names).
-fn parse_run(v: &str) -> Result<(u64, Option<(Url, Repo)>), ConfigError> {
+pub(super) fn parse_run(v: &str) -> Result<(u64, Option<(Url, Repo)>), ConfigError> {
     let v = v.trim();
     if let Ok(id) = v.parse::<u64>() {
         return Ok((id, None));

@@ -142,7 +142,7 @@ fn api_url(args: &GithubArgs, given: Given) -> Result<Url, ConfigError> {
     Ok(api_url)
 }
 
-fn workflow(input: &str, v: &str) -> Result<String, ConfigError> {
+pub(super) fn workflow(input: &str, v: &str) -> Result<String, ConfigError> {
     let workflow = v.trim().to_string();
     if workflow.is_empty()
         || !workflow

@@ -1,6 +1,7 @@
 //! Turns the command line and the environment into validated configurations:
 //! [`CheckConfig`] for `check`, [`DispatchConfig`] and [`ResultConfig`] for `dispatch` and
-//! `result`.
+//! `result`, [`RegisterConfig`] and [`ServeConfig`] for `discord register` and `discord
+//! serve`, [`VerifyLatestConfig`] for `verify-latest`.
 //!
 //! Every value is checked here, before anything runs: a bad value is a [`ConfigError`]
 //! that names the input (flag or environment variable) and what was expected, and the
@@ -8,11 +9,14 @@
 //! ([`crate::cli`]) and the environment's ([`Vars`]); each configuration is built from them
 //! in steps, one per group of inputs: `check.rs` (the time limits, the outputs) with
 //! `targets.rs` (what to check, how to reach AWS) and `url_policy.rs`; `github.rs` (what
-//! `dispatch` and `result` share, the token) with `dispatch.rs`. The shared validators
+//! `dispatch` and `result` share, the token) with `dispatch.rs`; `discord.rs` with
+//! `discord_values.rs` (its validators) and `verify.rs`. The shared validators
 //! are in `validate.rs`, the region's in `region.rs`. Inputs are named as the user gave
 //! them: `--flag`, or `VAR (environment)` when clap read the variable.
 
 mod check;
+mod discord;
+mod discord_values;
 mod dispatch;
 mod github;
 mod region;
@@ -20,6 +24,7 @@ mod targets;
 mod url_policy;
 mod validate;
 mod vars;
+mod verify;
 
 use clap::ArgMatches;
 use clap::parser::ValueSource;
@@ -27,12 +32,15 @@ use clap::parser::ValueSource;
 use crate::cli::inputs::Input;
 
 pub use check::{CheckConfig, DEFAULT_JSON, GithubEnv, JsonOut};
+pub use discord::{Allowlists, RegisterConfig, ServeConfig};
+pub use discord_values::RateLimit;
 pub use dispatch::{DispatchConfig, ResultConfig, RunRef};
 pub use github::{GithubConfig, TokenSource};
 pub use region::{KNOWN_REGIONS, is_region_shape, suggest_region, validate_region};
 pub use targets::{DEFAULT_API_PATHS, ProfileChoice};
 pub use validate::{parse_http_url, parse_uuid, switch_value};
 pub use vars::Vars;
+pub use verify::{DiagnoseRun, VerifyLatestConfig};
 
 /// A configuration error: which input, and what was wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +122,7 @@ mod tests {
                 Config::Dispatch(Box::new(DispatchConfig::from_args(&a, sub, vars)?))
             }
             Command::Result(a) => Config::Result(Box::new(ResultConfig::from_args(&a, sub, vars)?)),
-            Command::Completions(_) => unreachable!("no configuration"),
+            Command::Completions(_) | Command::Discord(_) => unreachable!("tested elsewhere"),
         })
     }
 

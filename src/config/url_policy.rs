@@ -4,7 +4,7 @@
 use super::validate::env_switch;
 use super::{ConfigError, Given, Vars, named};
 use crate::cli::CheckArgs;
-use crate::cli::inputs::check;
+use crate::cli::inputs::{Input, check};
 use crate::policy::{HostPattern, UrlPolicy};
 use crate::text::{cap, one_line};
 
@@ -16,7 +16,7 @@ pub(super) fn url_policy(
     given: Given,
     vars: &Vars,
 ) -> Result<UrlPolicy, ConfigError> {
-    let allowed_hosts = allowed_hosts(args, given)?;
+    let allowed_hosts = allowed_hosts(check::ALLOWED_HOSTS, args.allowed_hosts.as_deref(), given)?;
     let required =
         args.require_allowed_hosts || env_switch(vars, check::REQUIRE_ALLOWED_HOSTS_VAR)?;
     if required && allowed_hosts.is_empty() {
@@ -43,11 +43,16 @@ pub(super) fn url_policy(
     })
 }
 
-/// `--allowed-hosts`: none, or at least one host.
-fn allowed_hosts(args: &CheckArgs, given: Given) -> Result<Vec<HostPattern>, ConfigError> {
-    let from_env = given.by_env(check::ALLOWED_HOSTS);
-    let hosts_input = named(check::ALLOWED_HOSTS, from_env);
-    match args.allowed_hosts.as_deref() {
+/// An allowlist of hosts (`--allowed-hosts` of `check` or of `discord serve`): none, or at
+/// least one host.
+pub(super) fn allowed_hosts(
+    input: Input,
+    value: Option<&str>,
+    given: Given,
+) -> Result<Vec<HostPattern>, ConfigError> {
+    let from_env = given.by_env(input);
+    let hosts_input = named(input, from_env);
+    match value {
         None => Ok(Vec::new()),
         Some("") if from_env => Ok(Vec::new()),
         Some(list) => {

@@ -11,8 +11,9 @@
 //! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
 //!   (start, follow, errors, report, job_log, result) and the API cost targets (cost);
 //!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
-//! - Discord: `discord_api` (the REST client against a fake Discord), `discord_serve` (the
-//!   interactions endpoint in-process, against the fake Discord and the fake GitHub).
+//! - Discord: `discord_api` (the REST client against a fake Discord API), `discord_cli`
+//!   (`discord register` against it), `discord_serve` (the interactions endpoint
+//!   in-process, against the fake Discord and the fake GitHub).
 //! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
 
 mod support;
@@ -23,6 +24,7 @@ mod aws_setup;
 mod cli;
 mod conventions;
 mod discord_api;
+mod discord_cli;
 mod discord_serve;
 mod dispatch;
 mod docs;
