@@ -119,6 +119,25 @@ pub struct WorkflowRun {
     pub updated_at: Option<String>,
     #[serde(default)]
     pub run_attempt: Option<u32>,
+    /// When the run (this attempt) started. Read, not written back.
+    #[serde(default, skip_serializing)]
+    pub run_started_at: Option<String>,
+    /// The commit the run is of. Read, not written back.
+    #[serde(default, skip_serializing)]
+    pub head_sha: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub head_branch: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub head_commit: Option<HeadCommit>,
+}
+
+/// The commit a run is of, as the run shows it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct HeadCommit {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 impl WorkflowRun {
@@ -193,15 +212,47 @@ pub struct Artifacts {
     pub artifacts: Vec<Artifact>,
 }
 
+/// A job of a run. Its status and conclusion are the run's sets of words; times are
+/// RFC 3339 text as GitHub sent it (parsed, with care, by whoever reads them).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Job {
     pub id: u64,
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    #[serde(default)]
+    pub conclusion: Option<RunConclusion>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
 }
 
+/// A step of a job.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    #[serde(default)]
+    pub conclusion: Option<RunConclusion>,
+    #[serde(default)]
+    pub number: Option<u32>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+}
+
+/// A page of a run's jobs, and how many there are in all.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Jobs {
+    #[serde(default)]
+    pub total_count: Option<u64>,
     #[serde(default)]
     pub jobs: Vec<Job>,
 }
@@ -236,6 +287,10 @@ mod tests {
             created_at: None,
             updated_at: None,
             run_attempt: None,
+            run_started_at: None,
+            head_sha: None,
+            head_branch: None,
+            head_commit: None,
         }
     }
 
