@@ -1,0 +1,263 @@
+//! A [`Verification`] as a Discord message, built as the report's message is: a content
+//! block (the verdict, the commit and age, the failed steps, one line per job, the run
+//! link) and one embed (the failed steps, the commit, one field per job with its steps),
+//! within Discord's limits (2,000 characters of content; embed title 256, description
+//! 4,096, 25 fields, field names 256 and values 1,024, 6,000 in all), text from GitHub
+//! escaped for Discord's markdown, mentions defused, and a link button to the run.
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::{look, numbered, rfc3339, verdict_look, word};
+use crate::discord::interaction::{CONTENT_LIMIT, Message};
+use crate::report::discord::{code, escape, lines_within};
+use crate::text::cap_escaped;
+use crate::verify::time::human;
+use crate::verify::{FailedStep, JobView, Verdict, Verification};
+
+const TITLE_LIMIT: usize = 256;
+const DESCRIPTION_LIMIT: usize = 2000;
+const FIELD_NAME_LIMIT: usize = 256;
+/// Discord allows 1,024 per field value; steps stay below it, with room for the note of
+/// how many more there are.
+const STEPS_LIMIT: usize = 900;
+/// Discord's 6,000 characters per embed, less a margin.
+const EMBED_BUDGET: usize = 5800;
+/// Discord's 25 fields per embed, one kept for the note of the jobs left out.
+const MAX_FIELDS: usize = 24;
+
+/// The message: content, embed, a link button to the run (when its page is known), and
+/// `allowed_mentions` empty.
+pub fn discord(v: &Verification) -> Message {
+    let message = Message::text(&content(v)).with_embeds(vec![embed(v)]);
+    match v.run.link.as_deref().and_then(|l| Url::parse(l).ok()) {
+        Some(url) => message.with_link("Open the run", &url),
+        None => message,
+    }
+}
+
+/// The message as Discord receives it: pretty JSON and a newline.
+pub fn discord_payload(v: &Verification) -> String {
+    let mut out = serde_json::to_string_pretty(&discord(v)).expect("a message serialises");
+    out.push('\n');
+    out
+}
+
+/// `❌ **Deploy failed** (cancelled)`: the verdict, with GitHub's word when it says more.
+fn verdict_line(v: &Verification) -> String {
+    let verdict = v.verdict();
+    let said = word(v.run.status, v.run.conclusion);
+    let more = match (verdict, said) {
+        (Verdict::Succeeded, "success") | (Verdict::Failed, "failure") => String::new(),
+        (_, said) => format!(" ({said})"),
+    };
+    format!(
+        "{} **Deploy {}**{more}",
+        verdict_look(verdict).icon,
+        verdict.as_str()
+    )
+}
+
+/// The content block: the verdict and run, the commit and times, the failed steps and
+/// the jobs as far as they fit, the link; within [`CONTENT_LIMIT`].
+fn content(v: &Verification) -> String {
+    let headline = format!(
+        "{} · `{}` run {}\n{}\n",
+        verdict_line(v),
+        code(&v.workflow),
+        v.run.id,
+        about(v)
+    );
+    let footer = v
+        .run
+        .link
+        .as_ref()
+        .map(|l| format!("<{l}>"))
+        .unwrap_or_default();
+    let budget = CONTENT_LIMIT
+        .saturating_sub(headline.chars().count())
+        .saturating_sub(footer.chars().count())
+        .saturating_sub(40);
+    let failed = lines_within(&failed_lines(&v.failed_steps), budget / 2);
+    let budget = budget.saturating_sub(failed.chars().count());
+    let jobs: Vec<String> = v.jobs.iter().map(job_line).collect();
+    let jobs = lines_within(&jobs, budget);
+    cap_escaped(&format!("{headline}{failed}{jobs}{footer}"), CONTENT_LIMIT)
+        .trim_end()
+        .to_string()
+}
+
+/// The commit, when the run started and how long it took.
+fn about(v: &Verification) -> String {
+    let run = &v.run;
+    let mut parts = Vec::new();
+    if let Some(c) = &run.commit {
+        let message = cap_escaped(&escape(&c.message), 150);
+        parts.push(
+            format!("commit `{}` {message}", c.sha)
+                .trim_end()
+                .to_string(),
+        );
+    }
+    if let Some(b) = &run.branch {
+        parts.push(format!("branch {}", cap_escaped(&escape(b), 150)));
+    }
+    if let Some(age) = run.age {
+        parts.push(format!("started {} ago", human(age)));
+    }
+    if let Some(d) = run.duration {
+        parts.push(format!("took {}", human(d)));
+    }
+    parts.join(" · ")
+}
+
+/// `🔴 **deploy** › 4. Upload (failure)` for each failed step.
+fn failed_lines(failed: &[FailedStep]) -> Vec<String> {
+    failed
+        .iter()
+        .map(|f| {
+            let step = match &f.step {
+                Some(s) => format!(" › {}", escape(&numbered(f.number, s))),
+                None => String::new(),
+            };
+            format!(
+                "{} **{}**{step} ({})",
+                crate::report::style::outcome(crate::model::Outcome::Fail).dot,
+                escape(&f.job),
+                f.conclusion
+            )
+        })
+        .collect()
+}
+
+/// `🟢 build · success · 1 min 2 s`.
+fn job_line(job: &JobView) -> String {
+    let took = job
+        .duration
+        .map(|d| format!(" · {}", human(d)))
+        .unwrap_or_default();
+    format!(
+        "{} {} · {}{took}",
+        look(job.status, job.conclusion).dot,
+        escape(&job.name),
+        word(job.status, job.conclusion)
+    )
+}
+
+/// The embed: the failed steps (or that every job succeeded, or how many are done), the
+/// commit and times, one field per job with its steps, as many as fit.
+fn embed(v: &Verification) -> Value {
+    let run = &v.run;
+    let title = format!(
+        "Deploy {} — {} run {}",
+        v.verdict().as_str(),
+        v.workflow,
+        run.id
+    );
+    let mut embed = json!({
+        "title": cap_escaped(&title, TITLE_LIMIT),
+        "description": cap_escaped(&description(v), DESCRIPTION_LIMIT),
+        "color": verdict_look(v.verdict()).embed_color,
+    });
+    let mut fields = Vec::new();
+    if let Some(c) = &run.commit {
+        let value = format!("`{}` {}", c.sha, cap_escaped(&escape(&c.message), 150));
+        fields.push(field("Commit", value.trim_end(), false));
+    }
+    if let Some(age) = run.age {
+        fields.push(field("Started", &format!("{} ago", human(age)), true));
+    }
+    if let Some(d) = run.duration {
+        fields.push(field("Duration", &human(d), true));
+    }
+    let mut used = chars(&embed["title"]) + chars(&embed["description"]) + fields_chars(&fields);
+    let mut left_out = v.jobs_not_shown;
+    for job in &v.jobs {
+        let f = job_field(job);
+        let size = fields_chars(std::slice::from_ref(&f));
+        if left_out > 0 || fields.len() >= MAX_FIELDS || used + size > EMBED_BUDGET {
+            left_out += 1;
+            continue;
+        }
+        used += size;
+        fields.push(f);
+    }
+    if left_out > 0 {
+        fields.push(field(
+            "More jobs",
+            &format!("{left_out} more in the run"),
+            false,
+        ));
+    }
+    embed["fields"] = Value::Array(fields);
+    if let Some(link) = &run.link {
+        embed["url"] = json!(link);
+    }
+    if let Some(at) = run.started_at {
+        embed["timestamp"] = json!(rfc3339(at));
+    }
+    if !run.title.is_empty() {
+        embed["footer"] = json!({"text": cap_escaped(&run.title, 150)});
+    }
+    embed
+}
+
+fn description(v: &Verification) -> String {
+    if !v.failed_steps.is_empty() {
+        return lines_within(&failed_lines(&v.failed_steps), DESCRIPTION_LIMIT - 100);
+    }
+    match v.verdict() {
+        Verdict::Succeeded => "Every job succeeded.".to_string(),
+        Verdict::Failed => format!("The run ended: {}.", word(v.run.status, v.run.conclusion)),
+        Verdict::Running => {
+            let done = v
+                .jobs
+                .iter()
+                .filter(|j| super::finished(j.status, j.conclusion))
+                .count();
+            format!(
+                "Still {}: {done} of {} jobs done.",
+                v.run.status,
+                v.jobs.len()
+            )
+        }
+    }
+}
+
+/// A job as a field: its look, name, word and duration; its steps as the value.
+fn job_field(job: &JobView) -> Value {
+    let lines: Vec<String> = job
+        .steps
+        .iter()
+        .map(|s| {
+            let took = s
+                .duration
+                .map(|d| format!(" · {}", human(d)))
+                .unwrap_or_default();
+            let name = escape(&numbered(s.number, &s.name));
+            format!("{} {name}{took}", look(s.status, s.conclusion).dot)
+        })
+        .collect();
+    let steps = lines_within(&lines, STEPS_LIMIT);
+    let steps = match steps.trim_end() {
+        "" => "No steps.".to_string(),
+        s => s.to_string(),
+    };
+    let name = job_line(job);
+    json!({"name": cap_escaped(&name, FIELD_NAME_LIMIT), "value": steps, "inline": false})
+}
+
+fn field(name: &str, value: &str, inline: bool) -> Value {
+    json!({"name": name, "value": value, "inline": inline})
+}
+
+fn chars(v: &Value) -> usize {
+    v.as_str().map_or(0, |s| s.chars().count())
+}
+
+fn fields_chars(fields: &[Value]) -> usize {
+    fields
+        .iter()
+        .map(|f| chars(&f["name"]) + chars(&f["value"]))
+        .sum()
+}
