@@ -170,3 +170,144 @@ fn failed_steps(jobs: &[JobView]) -> Vec<FailedStep> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn now() -> SystemTime {
+        humantime::parse_rfc3339("2026-11-25T06:00:00Z").unwrap()
+    }
+
+    fn run(v: serde_json::Value) -> WorkflowRun {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn jobs(v: serde_json::Value) -> Jobs {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn build(r: serde_json::Value, j: serde_json::Value) -> Verification {
+        verification(&DeployWorkflow::default(), &run(r), jobs(j), None, now())
+    }
+
+    #[test]
+    fn names_and_messages_from_github_are_one_short_line() {
+        let v = build(
+            json!({
+                "id": 1, "status": "completed", "conclusion": "failure",
+                "display_title": format!("Deploy\n\u{1b}[2J{}", "t".repeat(500)),
+                "head_branch": "  ",
+                "event": "push\r\n",
+                "head_sha": "ABCDEF0123456789abcdef0123456789abcdef01",
+                "head_commit": {"message": "\n\n  Fix the \u{202e}login\u{7} page  \nsecond line"},
+            }),
+            json!({"jobs": [{"id": 1, "name": "", "conclusion": "failure", "steps": [
+                {"name": format!("<@123> {}", "s".repeat(300)), "number": 4, "conclusion": "timed_out"},
+                {"name": "\t", "number": 5, "conclusion": "skipped"},
+            ]}]}),
+        );
+        let r = &v.run;
+        assert!(r.title.starts_with("Deploy \u{fffd}[2J"), "{}", r.title);
+        assert_eq!(r.title.chars().count(), TITLE_LIMIT);
+        assert_eq!(r.branch, None);
+        assert_eq!(r.event.as_deref(), Some("push\u{fffd}"));
+        let c = r.commit.as_ref().unwrap();
+        assert_eq!(c.sha, "abcdef0");
+        assert_eq!(c.message, "Fix the \u{fffd}login\u{fffd} page");
+        let job = &v.jobs[0];
+        assert_eq!(job.name, "(unnamed)");
+        assert_eq!(job.steps[0].name.chars().count(), NAME_LIMIT);
+        assert!(job.steps[0].name.ends_with('…'));
+        assert_eq!(job.steps[1].name, "(unnamed)");
+        let shown = [&r.title, &job.steps[0].name, &c.message];
+        assert!(shown.iter().all(|s| !s.chars().any(char::is_control)));
+    }
+
+    #[test]
+    fn a_commit_is_shown_only_by_a_hex_sha() {
+        let commit = |v: serde_json::Value| commit(&run(v));
+        let base = json!({"id": 1});
+        assert_eq!(commit(base.clone()), None);
+        for bad in ["abc12", "zzzzzzzzzz", "abcdef0\u{1b}", &"a".repeat(65)] {
+            assert_eq!(commit(json!({"id": 1, "head_sha": bad})), None, "{bad:?}");
+        }
+        let from_head =
+            commit(json!({"id": 1, "head_commit": {"id": "1234567890", "message": ""}}));
+        assert_eq!(
+            from_head,
+            Some(Commit {
+                sha: "1234567".into(),
+                message: String::new()
+            })
+        );
+    }
+
+    #[test]
+    fn failed_steps_are_listed_in_order_and_a_failed_job_without_one_too() {
+        let v = build(
+            json!({"id": 1, "status": "completed", "conclusion": "failure"}),
+            json!({"total_count": 4, "jobs": [
+                {"id": 1, "name": "build", "conclusion": "success", "steps": [
+                    {"name": "compile", "number": 1, "conclusion": "success"}]},
+                {"id": 2, "name": "deploy", "conclusion": "failure", "steps": [
+                    {"name": "upload", "number": 3, "conclusion": "failure"},
+                    {"name": "wait", "number": 4, "conclusion": "timed_out"},
+                    {"name": "notify", "number": 5, "conclusion": "cancelled"}]},
+                {"id": 3, "name": "smoke", "conclusion": "startup_failure", "steps": []},
+            ]}),
+        );
+        let failed: Vec<(String, Option<String>, Option<u32>, RunConclusion)> = v
+            .failed_steps
+            .iter()
+            .map(|f| (f.job.clone(), f.step.clone(), f.number, f.conclusion))
+            .collect();
+        assert_eq!(
+            failed,
+            vec![
+                (
+                    "deploy".into(),
+                    Some("upload".into()),
+                    Some(3),
+                    RunConclusion::Failure
+                ),
+                (
+                    "deploy".into(),
+                    Some("wait".into()),
+                    Some(4),
+                    RunConclusion::TimedOut
+                ),
+                ("smoke".into(), None, None, RunConclusion::StartupFailure),
+            ]
+        );
+        assert_eq!(v.jobs_not_shown, 1);
+    }
+
+    #[test]
+    fn times_are_measured_and_a_count_below_what_was_read_is_ignored() {
+        let v = build(
+            json!({"id": 1, "status": "in_progress",
+                   "created_at": "2026-11-25T05:00:00Z", "run_started_at": "2026-11-25T05:30:00Z",
+                   "updated_at": "2026-11-25T05:31:00Z"}),
+            json!({"total_count": 0, "jobs": [
+                {"id": 1, "name": "deploy", "status": "in_progress",
+                 "started_at": "2026-11-25T05:50:00Z", "steps": [
+                    {"name": "a", "status": "completed", "conclusion": "success",
+                     "started_at": "2026-11-25T05:50:00Z", "completed_at": "2026-11-25T05:49:00Z"},
+                    {"name": "b", "status": "in_progress", "started_at": "2026-11-25T05:58:30Z"},
+                    {"name": "c", "status": "queued"},
+                    {"name": "d", "status": "completed", "started_at": "bogus", "completed_at": "2026-11-25T05:58:30Z"}]},
+            ]}),
+        );
+        let secs = |d: Option<std::time::Duration>| d.map(|d| d.as_secs());
+        // The attempt started at 05:30: 30 minutes ago, running for as long.
+        assert_eq!(secs(v.run.age), Some(1800));
+        assert_eq!(secs(v.run.duration), Some(1800));
+        assert_eq!(secs(v.jobs[0].duration), Some(600));
+        let steps: Vec<Option<u64>> = v.jobs[0].steps.iter().map(|s| secs(s.duration)).collect();
+        assert_eq!(steps, vec![Some(0), Some(90), None, None]);
+        assert_eq!(v.jobs_not_shown, 0);
+    }
+}

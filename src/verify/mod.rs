@@ -206,3 +206,72 @@ pub async fn verify(
         SystemTime::now(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verification(status: RunStatus, conclusion: Option<RunConclusion>) -> Verification {
+        Verification {
+            workflow: DEFAULT_DEPLOY_WORKFLOW.into(),
+            run: RunView {
+                id: 1,
+                attempt: None,
+                title: String::new(),
+                event: None,
+                branch: None,
+                status,
+                conclusion,
+                started_at: None,
+                age: None,
+                duration: None,
+                commit: None,
+                link: None,
+            },
+            jobs: Vec::new(),
+            jobs_not_shown: 0,
+            failed_steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn exit_codes_say_succeeded_failed_or_still_running() {
+        use RunConclusion as C;
+        use RunStatus as S;
+        let code = |s, c| verification(s, c).exit_code();
+        assert_eq!(code(S::Completed, Some(C::Success)), 0);
+        for c in [
+            C::Failure,
+            C::Cancelled,
+            C::TimedOut,
+            C::Skipped,
+            C::Neutral,
+            C::ActionRequired,
+            C::Stale,
+            C::StartupFailure,
+            C::Unknown,
+        ] {
+            assert_eq!(code(S::Completed, Some(c)), 1, "{c}");
+        }
+        // Completed without a conclusion did not succeed.
+        assert_eq!(code(S::Completed, None), 1);
+        for s in [
+            S::Queued,
+            S::Pending,
+            S::Waiting,
+            S::Requested,
+            S::InProgress,
+        ] {
+            assert_eq!(code(s, None), 3, "{s}");
+            // A conclusion before the run completed is not believed.
+            assert_eq!(code(s, Some(C::Success)), 3, "{s}");
+        }
+        // A status GitHub did not name: over when there is a conclusion.
+        assert_eq!(code(S::Unknown, Some(C::Success)), 0);
+        assert_eq!(code(S::Unknown, Some(C::Failure)), 1);
+        assert_eq!(code(S::Unknown, None), 3);
+        let e = VerifyError::BadRun("x".into());
+        assert_eq!(e.exit_code(), EXIT_ERROR);
+        assert_eq!(EXIT_ERROR, 2);
+    }
+}

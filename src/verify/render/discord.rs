@@ -16,7 +16,8 @@ use crate::verify::time::human;
 use crate::verify::{FailedStep, JobView, Verdict, Verification};
 
 const TITLE_LIMIT: usize = 256;
-const DESCRIPTION_LIMIT: usize = 2000;
+/// The failed steps, leaving room for the jobs.
+const DESCRIPTION_LIMIT: usize = 1200;
 const FIELD_NAME_LIMIT: usize = 256;
 /// Discord allows 1,024 per field value; steps stay below it, with room for the note of
 /// how many more there are.
@@ -171,17 +172,18 @@ fn embed(v: &Verification) -> Value {
         fields.push(field("Duration", &human(d), true));
     }
     let mut used = chars(&embed["title"]) + chars(&embed["description"]) + fields_chars(&fields);
-    let mut left_out = v.jobs_not_shown;
+    let mut shown = 0;
     for job in &v.jobs {
         let f = job_field(job);
         let size = fields_chars(std::slice::from_ref(&f));
-        if left_out > 0 || fields.len() >= MAX_FIELDS || used + size > EMBED_BUDGET {
-            left_out += 1;
-            continue;
+        if fields.len() >= MAX_FIELDS || used + size > EMBED_BUDGET {
+            break;
         }
         used += size;
         fields.push(f);
+        shown += 1;
     }
+    let left_out = (v.jobs.len() - shown) as u64 + v.jobs_not_shown;
     if left_out > 0 {
         fields.push(field(
             "More jobs",
@@ -195,9 +197,6 @@ fn embed(v: &Verification) -> Value {
     }
     if let Some(at) = run.started_at {
         embed["timestamp"] = json!(rfc3339(at));
-    }
-    if !run.title.is_empty() {
-        embed["footer"] = json!({"text": cap_escaped(&run.title, 150)});
     }
     embed
 }
@@ -260,4 +259,179 @@ fn fields_chars(fields: &[Value]) -> usize {
         .iter()
         .map(|f| chars(&f["name"]) + chars(&f["value"]))
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::github::types::{RunConclusion, RunStatus};
+    use crate::verify::StepView;
+    use crate::verify::render::tests::failed;
+
+    fn payload(v: &Verification) -> Value {
+        serde_json::from_str(&discord_payload(v)).unwrap()
+    }
+
+    #[test]
+    fn a_failed_deploy_says_where_it_failed() {
+        let p = payload(&failed());
+        let content = p["content"].as_str().unwrap();
+        assert_eq!(
+            content,
+            "❌ **Deploy failed** · `client-deploy.yml` run 5001\n\
+             commit `abc1234` Fix the login page · branch main · started 2 h 3 min ago · took 2 min 5 s\n\
+             🔴 **deploy** › 4. Upload to S3 (failure)\n\
+             🟢 build · success · 1 min 2 s\n\
+             🔴 deploy · failure · 40 s\n\
+             <https://github.com/acme/site/actions/runs/5001>"
+        );
+        let embed = &p["embeds"][0];
+        assert_eq!(embed["title"], "Deploy failed — client-deploy.yml run 5001");
+        assert_eq!(
+            embed["url"],
+            "https://github.com/acme/site/actions/runs/5001"
+        );
+        assert_eq!(embed["color"], 0xcf_22_2e);
+        assert_eq!(embed["timestamp"], "2026-11-25T05:00:00Z");
+        assert_eq!(
+            embed["description"],
+            "🔴 **deploy** › 4. Upload to S3 (failure)\n"
+        );
+        let names: Vec<&str> = embed["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Commit",
+                "Started",
+                "Duration",
+                "🟢 build · success · 1 min 2 s",
+                "🔴 deploy · failure · 40 s"
+            ]
+        );
+        assert_eq!(
+            embed["fields"][4]["value"],
+            "🔴 4. Upload to S3 · 38 s\n⏭️ 5. Invalidate · 0 s"
+        );
+        assert_eq!(p["allowed_mentions"], json!({"parse": []}));
+        let button = &p["components"][0]["components"][0];
+        assert_eq!(
+            button["url"],
+            "https://github.com/acme/site/actions/runs/5001"
+        );
+        assert_eq!(button["style"], 5);
+    }
+
+    #[test]
+    fn a_succeeded_or_running_deploy_says_so() {
+        let mut v = failed();
+        v.run.conclusion = Some(RunConclusion::Success);
+        v.failed_steps.clear();
+        let p = payload(&v);
+        assert!(
+            p["content"]
+                .as_str()
+                .unwrap()
+                .starts_with("✅ **Deploy succeeded** · ")
+        );
+        assert_eq!(p["embeds"][0]["description"], "Every job succeeded.");
+        v.run.conclusion = Some(RunConclusion::Cancelled);
+        let p = payload(&v);
+        assert!(
+            p["content"]
+                .as_str()
+                .unwrap()
+                .starts_with("❌ **Deploy failed** (cancelled) · ")
+        );
+        assert_eq!(p["embeds"][0]["description"], "The run ended: cancelled.");
+        v.run.status = RunStatus::Waiting;
+        v.run.conclusion = None;
+        v.run.link = None;
+        let p = payload(&v);
+        let content = p["content"].as_str().unwrap();
+        assert!(
+            content.starts_with("🔄 **Deploy running** (waiting) · "),
+            "{content}"
+        );
+        assert!(!content.contains('<'), "{content}");
+        assert_eq!(
+            p["embeds"][0]["description"],
+            "Still waiting: 2 of 2 jobs done."
+        );
+        assert_eq!(p["embeds"][0]["color"], 0xbf_87_00);
+        assert_eq!(p["components"], json!([]));
+    }
+
+    /// Characters that count against Discord's 6,000 per embed.
+    fn embed_chars(embed: &Value) -> usize {
+        chars(&embed["title"])
+            + chars(&embed["description"])
+            + fields_chars(embed["fields"].as_array().unwrap())
+    }
+
+    #[test]
+    fn a_huge_hostile_run_stays_within_discords_limits_and_pings_nobody() {
+        let mut v = failed();
+        let hostile = format!(
+            "@everyone <@123> **x** `y` [z](https://evil) {}",
+            "n".repeat(200)
+        );
+        v.run.title = hostile.clone();
+        v.run.commit.as_mut().unwrap().message = hostile.clone();
+        v.run.branch = Some(hostile.clone());
+        let job = v.jobs[1].clone();
+        v.jobs = (0..80)
+            .map(|i| {
+                let mut j = job.clone();
+                j.name = format!("{i} {hostile}");
+                j.steps = (0..200)
+                    .map(|n| StepView {
+                        number: Some(n),
+                        name: hostile.clone(),
+                        duration: Some(Duration::from_secs(n.into())),
+                        ..j.steps[0].clone()
+                    })
+                    .collect();
+                j
+            })
+            .collect();
+        v.failed_steps = (0..300).map(|_| v.failed_steps[0].clone()).collect();
+        v.failed_steps[0].job = hostile.clone();
+        v.jobs_not_shown = 20;
+        let p = payload(&v);
+        let content = p["content"].as_str().unwrap();
+        assert!(content.chars().count() <= CONTENT_LIMIT);
+        assert!(
+            content.ends_with("<https://github.com/acme/site/actions/runs/5001>"),
+            "{content}"
+        );
+        let embed = &p["embeds"][0];
+        assert!(embed_chars(embed) <= 6000, "{}", embed_chars(embed));
+        assert!(chars(&embed["title"]) <= TITLE_LIMIT);
+        assert!(chars(&embed["description"]) <= 4096);
+        let fields = embed["fields"].as_array().unwrap();
+        assert!(fields.len() <= 25, "{}", fields.len());
+        for f in fields {
+            assert!((1..=256).contains(&chars(&f["name"])), "{f}");
+            assert!((1..=1024).contains(&chars(&f["value"])), "{f}");
+        }
+        let last = fields.last().unwrap();
+        assert_eq!(last["name"], "More jobs");
+        let shown_jobs = fields.len() - 4;
+        assert_eq!(
+            last["value"],
+            format!("{} more in the run", 100 - shown_jobs)
+        );
+        let all = p.to_string();
+        for raw in ["@everyone", "<@123>", "**x**", "[z](https"] {
+            assert!(!all.contains(raw), "{raw} in {all}");
+        }
+        assert_eq!(p["allowed_mentions"], json!({"parse": []}));
+    }
 }

@@ -224,3 +224,172 @@ fn step_json(s: &StepView) -> Value {
         "duration_s": seconds(s.duration),
     })
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::verify::{Commit, FailedStep};
+
+    fn at(s: &str) -> SystemTime {
+        humantime::parse_rfc3339(s).unwrap()
+    }
+
+    fn step(number: u32, name: &str, conclusion: Option<RunConclusion>, secs: u64) -> StepView {
+        StepView {
+            number: Some(number),
+            name: name.into(),
+            status: if conclusion.is_some() {
+                RunStatus::Completed
+            } else {
+                RunStatus::InProgress
+            },
+            conclusion,
+            duration: Some(Duration::from_secs(secs)),
+        }
+    }
+
+    /// A failed deploy: build passed, deploy failed at its upload.
+    pub(in crate::verify) fn failed() -> Verification {
+        use RunConclusion::{Failure, Skipped, Success};
+        Verification {
+            workflow: "client-deploy.yml".into(),
+            run: RunView {
+                id: 5001,
+                attempt: Some(1),
+                title: "Fix the login page".into(),
+                event: Some("push".into()),
+                branch: Some("main".into()),
+                status: RunStatus::Completed,
+                conclusion: Some(Failure),
+                started_at: Some(at("2026-11-25T05:00:00Z")),
+                age: Some(Duration::from_secs(7380)),
+                duration: Some(Duration::from_secs(125)),
+                commit: Some(Commit {
+                    sha: "abc1234".into(),
+                    message: "Fix the login page".into(),
+                }),
+                link: Some("https://github.com/acme/site/actions/runs/5001".into()),
+            },
+            jobs: vec![
+                JobView {
+                    name: "build".into(),
+                    status: RunStatus::Completed,
+                    conclusion: Some(Success),
+                    duration: Some(Duration::from_secs(62)),
+                    steps: vec![step(1, "Set up job", Some(Success), 2)],
+                },
+                JobView {
+                    name: "deploy".into(),
+                    status: RunStatus::Completed,
+                    conclusion: Some(Failure),
+                    duration: Some(Duration::from_secs(40)),
+                    steps: vec![
+                        step(4, "Upload to S3", Some(Failure), 38),
+                        step(5, "Invalidate", Some(Skipped), 0),
+                    ],
+                },
+            ],
+            jobs_not_shown: 0,
+            failed_steps: vec![FailedStep {
+                job: "deploy".into(),
+                step: Some("Upload to S3".into()),
+                number: Some(4),
+                conclusion: Failure,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_text_view_shows_the_run_each_job_and_step_and_the_failed_steps() {
+        assert_eq!(
+            text(&failed(), false),
+            "\
+deploy client-deploy.yml run 5001 attempt 1: failure
+  Fix the login page
+  commit abc1234 Fix the login page · branch main · event push · started 2026-11-25T05:00:00Z (2 h 3 min ago) · took 2 min 5 s
+  https://github.com/acme/site/actions/runs/5001
+  success     build (1 min 2 s)
+    success     1. Set up job (2 s)
+  failure     deploy (40 s)
+    failure     4. Upload to S3 (38 s)
+    skipped     5. Invalidate (0 s)
+failed steps:
+  deploy › 4. Upload to S3 (failure)
+verdict: failed
+"
+        );
+        let colored = text(&failed(), true);
+        assert!(
+            colored.contains("\x1b[1m\x1b[31mfailure    \x1b[0m deploy"),
+            "{colored}"
+        );
+        assert!(
+            colored.ends_with("verdict: \x1b[1m\x1b[31mfailed\x1b[0m\n"),
+            "{colored}"
+        );
+    }
+
+    #[test]
+    fn a_running_deploy_shows_what_is_not_done_yet() {
+        let mut v = failed();
+        v.run.status = RunStatus::InProgress;
+        v.run.conclusion = None;
+        v.jobs[1].status = RunStatus::InProgress;
+        v.jobs[1].conclusion = None;
+        v.jobs[1].steps[0] = step(4, "Upload to S3", None, 12);
+        v.failed_steps.clear();
+        v.jobs_not_shown = 3;
+        let out = text(&v, false);
+        assert!(out.starts_with("deploy client-deploy.yml run 5001 attempt 1: in_progress\n"));
+        assert!(
+            out.contains("\n  in_progress deploy (40 s)\n    in_progress 4. Upload to S3 (12 s)\n"),
+            "{out}"
+        );
+        assert!(out.contains("\n  … 3 more jobs not shown\n"), "{out}");
+        assert!(out.ends_with("\nverdict: running\n"), "{out}");
+        let colored = text(&v, true);
+        assert!(
+            colored.contains("\x1b[34min_progress\x1b[0m deploy"),
+            "{colored}"
+        );
+    }
+
+    #[test]
+    fn the_json_view_is_typed_and_escaped() {
+        let mut v = failed();
+        v.run.title = "<script>`x`&\u{202e}".into();
+        let out = json(&v);
+        assert!(
+            out.contains(r#""title": "\u003cscript\u003e\u0060x\u0060\u0026\u202e""#),
+            "{out}"
+        );
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["run"]["title"], v.run.title.as_str());
+        assert_eq!(back["verdict"], "failed");
+        assert_eq!(back["exit_code"], 1);
+        assert_eq!(back["run"]["started_at"], "2026-11-25T05:00:00Z");
+        assert_eq!(back["run"]["age_s"], 7380);
+        assert_eq!(
+            back["run"]["commit"],
+            json!({"sha": "abc1234", "message": "Fix the login page"})
+        );
+        assert_eq!(
+            back["jobs"][1]["steps"][0],
+            json!({
+                "number": 4, "name": "Upload to S3", "status": "completed",
+                "conclusion": "failure", "duration_s": 38,
+            })
+        );
+        assert_eq!(
+            back["failed_steps"],
+            json!([{"job": "deploy", "step": "Upload to S3", "number": 4, "conclusion": "failure"}])
+        );
+        v.run.link = None;
+        v.run.commit = None;
+        v.run.duration = None;
+        let back: Value = serde_json::from_str(&json(&v)).unwrap();
+        assert_eq!(back["run"]["url"], Value::Null);
+        assert_eq!(back["run"]["commit"], Value::Null);
+        assert_eq!(back["run"]["duration_s"], Value::Null);
+    }
+}
