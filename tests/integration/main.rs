@@ -11,6 +11,8 @@
 //! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
 //!   (start, follow, errors, report, job_log, result) and the API cost targets (cost);
 //!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
+//! - `verify`: the deploy verification library against the fake's deploy workflow, its
+//!   three views, and posting to the fake Discord API.
 //! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
 
 mod support;
@@ -30,3 +32,4 @@ mod outputs;
 mod remote;
 mod summary;
 mod url_policy;
+mod verify;

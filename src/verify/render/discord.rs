@@ -203,7 +203,8 @@ fn embed(v: &Verification) -> Value {
 
 fn description(v: &Verification) -> String {
     if !v.failed_steps.is_empty() {
-        return lines_within(&failed_lines(&v.failed_steps), DESCRIPTION_LIMIT - 100);
+        let lines = lines_within(&failed_lines(&v.failed_steps), DESCRIPTION_LIMIT - 100);
+        return lines.trim_end().to_string();
     }
     match v.verdict() {
         Verdict::Succeeded => "Every job succeeded.".to_string(),
@@ -297,7 +298,7 @@ mod tests {
         assert_eq!(embed["timestamp"], "2026-11-25T05:00:00Z");
         assert_eq!(
             embed["description"],
-            "🔴 **deploy** › 4. Upload to S3 (failure)\n"
+            "🔴 **deploy** › 4. Upload to S3 (failure)"
         );
         let names: Vec<&str> = embed["fields"]
             .as_array()

@@ -83,7 +83,9 @@ pub fn text(v: &Verification, color: bool) -> String {
         "deploy {} run {}{attempt}: {state}",
         v.workflow, run.id
     );
-    if !run.title.is_empty() {
+    // The title, unless it is the commit's message (a push), shown next.
+    let message = run.commit.as_ref().map(|c| c.message.as_str());
+    if !run.title.is_empty() && message != Some(run.title.as_str()) {
         let _ = writeln!(out, "  {}", run.title);
     }
     let _ = writeln!(out, "  {}", about(run));
@@ -305,7 +307,6 @@ pub(super) mod tests {
             text(&failed(), false),
             "\
 deploy client-deploy.yml run 5001 attempt 1: failure
-  Fix the login page
   commit abc1234 Fix the login page · branch main · event push · started 2026-11-25T05:00:00Z (2 h 3 min ago) · took 2 min 5 s
   https://github.com/acme/site/actions/runs/5001
   success     build (1 min 2 s)
@@ -339,7 +340,12 @@ verdict: failed
         v.jobs[1].steps[0] = step(4, "Upload to S3", None, 12);
         v.failed_steps.clear();
         v.jobs_not_shown = 3;
+        v.run.title = "Deploy by hand".into();
         let out = text(&v, false);
+        assert!(
+            out.contains(": in_progress\n  Deploy by hand\n  commit abc1234 "),
+            "{out}"
+        );
         assert!(out.starts_with("deploy client-deploy.yml run 5001 attempt 1: in_progress\n"));
         assert!(
             out.contains("\n  in_progress deploy (40 s)\n    in_progress 4. Upload to S3 (12 s)\n"),
