@@ -402,4 +402,39 @@ mod tests {
         assert!(!run.names(mine));
         assert_eq!(run.correlation_id(), None);
     }
+
+    #[test]
+    fn jobs_and_steps_read_only_githubs_words_and_the_commit_is_not_written_back() {
+        let jobs: Jobs = serde_json::from_value(serde_json::json!({
+            "total_count": 1,
+            "jobs": [{"id": 1, "name": "deploy", "status": "\u{1b}[2J", "conclusion": "Failure",
+                      "steps": [{"name": "upload", "number": 4, "status": "completed", "conclusion": "failure"},
+                                {}]}],
+        }))
+        .unwrap();
+        let job = &jobs.jobs[0];
+        assert_eq!(job.status, Some(RunStatus::Unknown));
+        assert_eq!(job.conclusion, Some(RunConclusion::Unknown));
+        assert_eq!(job.steps[0].conclusion, Some(RunConclusion::Failure));
+        assert_eq!(job.steps[0].number, Some(4));
+        assert_eq!(job.steps[1].name, "");
+        assert_eq!(job.steps[1].status, None);
+        // A job listing without steps (the diagnosis's log lookup) still reads.
+        let bare: Jobs = serde_json::from_str(r#"{"jobs": [{"id": 2}]}"#).unwrap();
+        assert!(bare.jobs[0].steps.is_empty() && bare.total_count.is_none());
+        // What `result --format json` writes of a run stays what it was.
+        let run: WorkflowRun = serde_json::from_value(serde_json::json!({
+            "id": 1, "head_sha": "abc", "head_branch": "main", "run_started_at": "x",
+            "head_commit": {"id": "abc", "message": "<@1>"},
+        }))
+        .unwrap();
+        assert_eq!(
+            run.head_commit.as_ref().unwrap().message.as_deref(),
+            Some("<@1>")
+        );
+        let back = serde_json::to_value(&run).unwrap();
+        for key in ["head_sha", "head_branch", "head_commit", "run_started_at"] {
+            assert!(back.get(key).is_none(), "{key} in {back}");
+        }
+    }
 }

@@ -228,7 +228,7 @@ fn step_json(s: &StepView) -> Value {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
     use crate::verify::{Commit, FailedStep};
 
@@ -251,7 +251,7 @@ pub(super) mod tests {
     }
 
     /// A failed deploy: build passed, deploy failed at its upload.
-    pub(in crate::verify) fn failed() -> Verification {
+    pub(super) fn failed() -> Verification {
         use RunConclusion::{Failure, Skipped, Success};
         Verification {
             workflow: "client-deploy.yml".into(),
