@@ -8,7 +8,9 @@
 //! the GitHub Actions runner. `dispatch` and `result` start the diagnosis workflow
 //! remotely and read its report back through the [`remote`] diagnosis library, which
 //! speaks to GitHub through the REST client in [`github`]. [`discord`] holds the parts of
-//! the Discord companion. The process's HTTP clients are built in [`net`].
+//! the Discord companion. [`verify`] reads the newest run of the deploy workflow, with its
+//! jobs and steps, and says whether the deploy worked. The process's HTTP clients are
+//! built in [`net`].
 
 pub mod actions;
 pub mod checks;
@@ -26,3 +28,4 @@ pub mod policy;
 pub mod remote;
 pub mod report;
 pub mod text;
+pub mod verify;

@@ -14,6 +14,9 @@ use super::types::{
 };
 use super::{Github, GithubError};
 
+/// The most jobs read of one run (GitHub's largest page).
+pub const JOBS_PAGE: u8 = 100;
+
 /// What a diagnosis run is given: the `client_payload` of a repository_dispatch event,
 /// or the `inputs` of a workflow_dispatch. Absent fields are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,6 +117,22 @@ impl Github {
             .get(url, "listing the workflow's runs", deadline)
             .await?;
         Ok(runs.workflow_runs)
+    }
+
+    /// The newest run of the workflow file `workflow`, whatever its state; `None` when it
+    /// has none.
+    pub async fn latest_run(
+        &self,
+        workflow: &str,
+        deadline: Instant,
+    ) -> Result<Option<WorkflowRun>, GithubError> {
+        let filter = RunFilter {
+            event: None,
+            created_since: None,
+            per_page: 1,
+        };
+        let runs = self.list_runs(workflow, &filter, deadline).await?;
+        Ok(runs.into_iter().next())
     }
 
     /// The repository's default branch.
@@ -236,6 +255,17 @@ impl Github {
         let what = format!("listing the jobs of run {run}");
         let jobs: Jobs = self.get(url, &what, deadline).await?;
         Ok(jobs.jobs)
+    }
+
+    /// The jobs of run `run` with their steps (its latest attempt; one page of
+    /// [`JOBS_PAGE`]), and how many jobs GitHub says the run has.
+    pub async fn jobs_with_steps(&self, run: u64, deadline: Instant) -> Result<Jobs, GithubError> {
+        let url = self.repo_url(
+            &format!("actions/runs/{run}/jobs"),
+            &[("per_page", JOBS_PAGE.to_string())],
+        );
+        let what = format!("listing the jobs of run {run}");
+        self.get(url, &what, deadline).await
     }
 
     /// The log of `job`, at most `cap` bytes.

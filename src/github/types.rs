@@ -119,6 +119,25 @@ pub struct WorkflowRun {
     pub updated_at: Option<String>,
     #[serde(default)]
     pub run_attempt: Option<u32>,
+    /// When the run (this attempt) started. Read, not written back.
+    #[serde(default, skip_serializing)]
+    pub run_started_at: Option<String>,
+    /// The commit the run is of. Read, not written back.
+    #[serde(default, skip_serializing)]
+    pub head_sha: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub head_branch: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub head_commit: Option<HeadCommit>,
+}
+
+/// The commit a run is of, as the run shows it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct HeadCommit {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 impl WorkflowRun {
@@ -193,15 +212,47 @@ pub struct Artifacts {
     pub artifacts: Vec<Artifact>,
 }
 
+/// A job of a run. Its status and conclusion are the run's sets of words; times are
+/// RFC 3339 text as GitHub sent it (parsed, with care, by whoever reads them).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Job {
     pub id: u64,
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    #[serde(default)]
+    pub conclusion: Option<RunConclusion>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
 }
 
+/// A step of a job.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    #[serde(default)]
+    pub conclusion: Option<RunConclusion>,
+    #[serde(default)]
+    pub number: Option<u32>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+}
+
+/// A page of a run's jobs, and how many there are in all.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Jobs {
+    #[serde(default)]
+    pub total_count: Option<u64>,
     #[serde(default)]
     pub jobs: Vec<Job>,
 }
@@ -236,6 +287,10 @@ mod tests {
             created_at: None,
             updated_at: None,
             run_attempt: None,
+            run_started_at: None,
+            head_sha: None,
+            head_branch: None,
+            head_commit: None,
         }
     }
 
@@ -346,5 +401,40 @@ mod tests {
         let run = run(&format!("Diagnose on Demand — x by {mine}"));
         assert!(!run.names(mine));
         assert_eq!(run.correlation_id(), None);
+    }
+
+    #[test]
+    fn jobs_and_steps_read_only_githubs_words_and_the_commit_is_not_written_back() {
+        let jobs: Jobs = serde_json::from_value(serde_json::json!({
+            "total_count": 1,
+            "jobs": [{"id": 1, "name": "deploy", "status": "\u{1b}[2J", "conclusion": "Failure",
+                      "steps": [{"name": "upload", "number": 4, "status": "completed", "conclusion": "failure"},
+                                {}]}],
+        }))
+        .unwrap();
+        let job = &jobs.jobs[0];
+        assert_eq!(job.status, Some(RunStatus::Unknown));
+        assert_eq!(job.conclusion, Some(RunConclusion::Unknown));
+        assert_eq!(job.steps[0].conclusion, Some(RunConclusion::Failure));
+        assert_eq!(job.steps[0].number, Some(4));
+        assert_eq!(job.steps[1].name, "");
+        assert_eq!(job.steps[1].status, None);
+        // A job listing without steps (the diagnosis's log lookup) still reads.
+        let bare: Jobs = serde_json::from_str(r#"{"jobs": [{"id": 2}]}"#).unwrap();
+        assert!(bare.jobs[0].steps.is_empty() && bare.total_count.is_none());
+        // What `result --format json` writes of a run stays what it was.
+        let run: WorkflowRun = serde_json::from_value(serde_json::json!({
+            "id": 1, "head_sha": "abc", "head_branch": "main", "run_started_at": "x",
+            "head_commit": {"id": "abc", "message": "<@1>"},
+        }))
+        .unwrap();
+        assert_eq!(
+            run.head_commit.as_ref().unwrap().message.as_deref(),
+            Some("<@1>")
+        );
+        let back = serde_json::to_value(&run).unwrap();
+        for key in ["head_sha", "head_branch", "head_commit", "run_started_at"] {
+            assert!(back.get(key).is_none(), "{key} in {back}");
+        }
     }
 }

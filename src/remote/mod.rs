@@ -113,6 +113,11 @@ impl Remote {
         Ok(())
     }
 
+    /// Where the web pages of this GitHub are (run links).
+    pub fn web(&self) -> &WebHost {
+        &self.web
+    }
+
     /// The run's page, when it is a web URL of this GitHub; otherwise it is not shown.
     pub fn trusted_link(&self, html_url: Option<&str>) -> Option<String> {
         trusted_link(&self.web, html_url)

@@ -46,7 +46,7 @@ pub fn escape(s: &str) -> String {
 
 /// Text for inside an inline code span: one line, no backticks (which would close it),
 /// at most 100 characters. Markdown escapes are literal inside code, so none are added.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     cap_escaped(&one_line(s).replace('`', "'"), 100)
 }
 
@@ -173,7 +173,7 @@ fn check_lines(report: &Report) -> Vec<String> {
 
 /// The lines, each ending in a newline, as long as they fit in `budget` characters; then
 /// how many more there are.
-fn lines_within(lines: &[String], budget: usize) -> String {
+pub(crate) fn lines_within(lines: &[String], budget: usize) -> String {
     let mut body = String::new();
     let mut shown = 0;
     for line in lines {

@@ -12,27 +12,32 @@ pub struct Json;
 
 impl Renderer for Json {
     fn render(&self, report: &Report) -> String {
-        let raw = serde_json::to_string_pretty(report).expect("the report model always serialises");
-        // These characters never occur in JSON outside strings, so replacing them
-        // everywhere escapes exactly the string contents.
-        let mut out = String::with_capacity(raw.len() + 1);
-        for c in raw.chars() {
-            match c {
-                '<' => out.push_str("\\u003c"),
-                '>' => out.push_str("\\u003e"),
-                '&' => out.push_str("\\u0026"),
-                '`' => out.push_str("\\u0060"),
-                c if crate::text::is_format(c) || matches!(c, '\u{2028}' | '\u{2029}') => {
-                    for unit in c.encode_utf16(&mut [0; 2]) {
-                        out.push_str(&format!("\\u{unit:04x}"));
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('\n');
-        out
+        escaped_json(report)
     }
+}
+
+/// `value` as pretty JSON and a newline, its strings escaped as the report's are.
+pub fn escaped_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let raw = serde_json::to_string_pretty(value).expect("a serialisable value serialises");
+    // These characters never occur in JSON outside strings, so replacing them
+    // everywhere escapes exactly the string contents.
+    let mut out = String::with_capacity(raw.len() + 1);
+    for c in raw.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '`' => out.push_str("\\u0060"),
+            c if crate::text::is_format(c) || matches!(c, '\u{2028}' | '\u{2029}') => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

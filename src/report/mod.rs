@@ -5,7 +5,7 @@
 pub mod discord;
 mod json;
 mod markdown;
-mod style;
+pub(crate) mod style;
 mod text;
 
 use std::io::Write;
@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::Context;
 
 pub use discord::Discord;
-pub use json::Json;
+pub use json::{Json, escaped_json};
 pub use markdown::{Labels, Markdown, SUMMARY_LIMIT};
 pub use text::Text;
 

@@ -1,6 +1,7 @@
 //! How each outcome and each conclusion looks, in one table every renderer reads: the
 //! icon of the markdown summary, the marker of the Discord message, the label and the
-//! terminal style of the text view, and the color of the Discord embed.
+//! terminal style of the text view, and the color of the Discord embed; and how something
+//! not finished yet looks.
 
 use anstyle::{AnsiColor, Color, Style};
 
@@ -68,6 +69,21 @@ const FAILURE: ConclusionLook = ConclusionLook {
     icon: "❌",
     style: fg(AnsiColor::Red).bold(),
     embed_color: 0xcf_22_2e,
+};
+
+/// Something not finished yet (a run, a job, a step queued or in progress).
+pub const RUNNING: OutcomeLook = OutcomeLook {
+    icon: "🔄",
+    dot: "🔵",
+    label: "running",
+    style: fg(AnsiColor::Blue),
+};
+
+/// A run not finished yet, as a verdict.
+pub const UNFINISHED: ConclusionLook = ConclusionLook {
+    icon: "🔄",
+    style: fg(AnsiColor::Yellow).bold(),
+    embed_color: 0xbf_87_00,
 };
 
 /// How `outcome` looks.

@@ -14,6 +14,8 @@
 //! - Discord: `discord_api` (the REST client against a fake Discord API), `discord_cli`
 //!   (`discord register` against it), `discord_serve` (the interactions endpoint
 //!   in-process, against the fake Discord and the fake GitHub).
+//! - `verify`: the deploy verification library against the fake's deploy workflow, its
+//!   three views, and posting to the fake Discord API.
 //! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
 
 mod support;
@@ -35,3 +37,4 @@ mod outputs;
 mod remote;
 mod summary;
 mod url_policy;
+mod verify;

@@ -5,8 +5,10 @@
 //! carrying `Authorization`. ETags make unchanged polls 304. Faults (rate limits,
 //! permission errors, 5xx…) can be queued per kind of request, either instead of the
 //! request's effect or after it (a dispatch accepted, then answered 502); an answer can
-//! trickle its body a byte at a time. Every request is recorded.
+//! trickle its body a byte at a time. Every request is recorded. The deploy workflow's
+//! runs, jobs and steps are in `deploy`.
 
+pub mod deploy;
 mod wire;
 
 use std::collections::{HashMap, VecDeque};
@@ -132,6 +134,8 @@ struct State {
     faults: HashMap<&'static str, VecDeque<Canned>>,
     /// Answers given after the request took effect.
     after_effect: HashMap<&'static str, VecDeque<Canned>>,
+    /// The deploy workflow's runs, newest first.
+    deploy: Vec<deploy::DeployRun>,
 }
 
 pub struct FakeGithub {
@@ -250,6 +254,16 @@ impl FakeGithub {
         Some(s.dispatched_at? + s.scenario.as_ref()?.timeline?.complete)
     }
 
+    /// The deploy workflow's runs from now on, newest first.
+    pub fn set_deploy_runs(&self, runs: Vec<deploy::DeployRun>) {
+        self.state.lock().unwrap().deploy = runs;
+    }
+
+    /// Where the fake's web pages are, as run pages name it (`127.0.0.1:PORT`).
+    pub fn web(&self) -> String {
+        self.addr.to_string()
+    }
+
     pub fn cancelled(&self) -> bool {
         self.state.lock().unwrap().cancelled
     }
@@ -331,6 +345,9 @@ fn kind_of(method: &str, path: &str) -> &'static str {
     let Some(rest) = path.strip_prefix(&base) else {
         return "other";
     };
+    if let Some(kind) = deploy::kind_of(method, rest) {
+        return kind;
+    }
     match (method, rest) {
         ("GET", "") => "repo",
         ("POST", "/dispatches") => "dispatch",
@@ -415,6 +432,10 @@ fn route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
             json_reply(status, v, Some(etag))
         }
     };
+    if kind.starts_with("deploy_") {
+        let (status, body) = deploy::answer(kind, req, &s.deploy);
+        return json_reply(status, body, None);
+    }
     let sc = s.scenario.clone().unwrap();
     match kind {
         "repo" => json_reply(
