@@ -27,8 +27,9 @@ fn run() -> ExitCode {
         Command::Check(args) => commands::check::run(args, sub, &vars),
         Command::Dispatch(args) => commands::dispatch::run(args, sub, &vars, verbose),
         Command::Result(args) => commands::result::run(args, sub, &vars, verbose),
-        Command::Completions(args) => commands::completions::run(args),
+        Command::VerifyLatest(args) => commands::verify_latest::run(args, sub, &vars, verbose),
         Command::Discord(args) => commands::discord::run(args, sub, &vars),
+        Command::Completions(args) => commands::completions::run(args),
     }
 }
 

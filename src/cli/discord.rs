@@ -20,6 +20,10 @@ pub enum DiscordCommand {
     /// overwrite: running it again changes nothing). Needs DISCORD_BOT_TOKEN.
     #[command(after_help = help::register_after_help())]
     Register(RegisterArgs),
+    /// Serve Discord's interactions endpoint (POST /interactions): /diagnose and
+    /// /verify-latest, behind allowlists, a per-user rate limit and an audit log.
+    #[command(after_help = help::serve_after_help())]
+    Serve(Box<ServeArgs>),
 }
 
 /// The Discord application: its ID and where its API is.

@@ -133,6 +133,8 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
     ("result", RESULT_EXAMPLES),
     ("completions", COMPLETIONS_EXAMPLES),
     ("discord register", REGISTER_EXAMPLES),
+    ("discord serve", SERVE_EXAMPLES),
+    ("verify-latest", VERIFY_LATEST_EXAMPLES),
 ];
 
 pub const EXIT_CODES: &str = "\

@@ -45,8 +45,12 @@ pub enum Command {
     /// Print the report of an existing diagnosis run.
     #[command(after_help = help::result_after_help())]
     Result(ResultArgs),
-    /// The Discord application: register its slash commands.
+    /// The Discord application: register its slash commands, serve its interactions.
     Discord(discord::DiscordArgs),
+    /// The latest run of the deploy workflow (or a given run): status, conclusion, age,
+    /// commit, each job's and step's duration, the failed steps.
+    #[command(after_help = help::verify_latest_after_help())]
+    VerifyLatest(discord::VerifyLatestArgs),
     /// Print the completion script of a shell to standard output.
     #[command(after_help = help::completions_after_help())]
     Completions(CompletionsArgs),

@@ -1,7 +1,9 @@
 //! `remote-hands discord …`: the commands of the Discord application. `register` sends the
-//! slash commands to Discord ([`register`]).
+//! slash commands to Discord ([`register`]); `serve` is the interactions endpoint
+//! ([`serve`]).
 
 pub mod register;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -18,5 +20,6 @@ pub fn run(args: &DiscordArgs, matches: &ArgMatches, vars: &Vars) -> ExitCode {
         .expect("clap requires a discord subcommand");
     match &args.command {
         DiscordCommand::Register(a) => register::run(a, sub, vars),
+        DiscordCommand::Serve(a) => serve::run(a, sub, vars),
     }
 }

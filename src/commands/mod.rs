@@ -11,6 +11,7 @@ pub mod discord;
 pub mod dispatch;
 pub mod progress;
 pub mod result;
+pub mod verify_latest;
 
 use std::fmt::Display;
 use std::future::Future;

@@ -144,7 +144,8 @@ fn api_url(args: &GithubArgs, given: Given) -> Result<Url, ConfigError> {
 
 pub(super) fn workflow(input: &str, v: &str) -> Result<String, ConfigError> {
     let workflow = v.trim().to_string();
-    if workflow.is_empty()
+    // A name of dots only (`..`) would climb out of its path segment in the API URL.
+    if !workflow.chars().any(|c| c.is_ascii_alphanumeric())
         || !workflow
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
@@ -293,6 +294,22 @@ pub(super) fn parse_repo(input: &str, v: &str) -> Result<Repo, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workflow_is_a_file_name_that_stays_in_its_path_segment() {
+        assert_eq!(
+            workflow("--workflow", " deploy.yml ").unwrap(),
+            "deploy.yml"
+        );
+        for bad in ["", "..", ".", "...", "a/b.yml", "x?.yml", "é.yml"] {
+            let e = workflow("--workflow", bad).unwrap_err();
+            assert!(
+                e.message.contains("workflow file name"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+    }
 
     #[test]
     fn the_time_scale_has_a_floor() {

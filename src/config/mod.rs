@@ -122,7 +122,9 @@ mod tests {
                 Config::Dispatch(Box::new(DispatchConfig::from_args(&a, sub, vars)?))
             }
             Command::Result(a) => Config::Result(Box::new(ResultConfig::from_args(&a, sub, vars)?)),
-            Command::Completions(_) | Command::Discord(_) => unreachable!("tested elsewhere"),
+            Command::Completions(_) | Command::Discord(_) | Command::VerifyLatest(_) => {
+                unreachable!("tested elsewhere")
+            }
         })
     }
 

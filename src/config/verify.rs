@@ -10,7 +10,7 @@ use clap::ArgMatches;
 
 use super::dispatch::{check_run_host, parse_run};
 use super::github::{GithubConfig, workflow};
-use super::validate::{non_empty, parse_wait};
+use super::validate::{default_requester, non_empty, parse_wait};
 use super::{ConfigError, Given, Vars};
 use crate::cli::discord::{DeployArgs, DiagnoseRunArgs, VerifyLatestArgs};
 use crate::cli::inputs::{dispatch, verify};
@@ -49,6 +49,8 @@ pub struct VerifyLatestConfig {
     pub format: ResultFormat,
     /// `--diagnose`: the diagnosis that follows.
     pub diagnose: Option<DiagnoseRun>,
+    /// Who the diagnosis is for (as `dispatch` names its requester by default).
+    pub requester: String,
 }
 
 impl VerifyLatestConfig {
@@ -78,6 +80,7 @@ impl VerifyLatestConfig {
             deploy_workflow,
             run,
             diagnose: args.diagnose.then_some(diagnose_run),
+            requester: default_requester(vars, &dispatch::REQUESTER_DEFAULTS),
         })
     }
 }

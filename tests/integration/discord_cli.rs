@@ -207,3 +207,95 @@ fn missing_or_malformed_settings_are_one_line_exit_2_before_anything_is_sent() {
     }
     assert!(fake.requests().is_empty(), "a bad setting let a request go");
 }
+
+// ---- discord serve -------------------------------------------------------------------------
+
+#[test]
+fn serve_refuses_missing_settings_in_one_line_before_listening() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(bin().current_dir(dir.path()).args([
+        "discord",
+        "serve",
+        "--repo",
+        "acme/site",
+        "--allow-everyone",
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("DISCORD_PUBLIC_KEY"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn serve_answers_a_signed_ping_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    use ed25519_dalek::{Signer, SigningKey};
+
+    let key = SigningKey::from_bytes(&[7u8; 32]);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    #[allow(deprecated)]
+    let program = assert_cmd::cargo::cargo_bin("remote-hands");
+    let mut child = std::process::Command::new(program)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(dir.path())
+        .env(
+            "DISCORD_PUBLIC_KEY",
+            hex::encode(key.verifying_key().to_bytes()),
+        )
+        .env("DISCORD_APPLICATION_ID", APP_ID)
+        .env("GITHUB_TOKEN", "ghs_test")
+        .args([
+            "discord",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--repo",
+            "acme/site",
+        ])
+        .args(["--allow-everyone", "--api-url", "http://127.0.0.1:9/"])
+        .arg("--audit-log")
+        .arg(&audit)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let body =
+        r#"{"type":1,"id":"1","application_id":"775799577604522054","token":"x","version":1}"#;
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let signature = key.sign(&[timestamp.as_bytes(), body.as_bytes()].concat());
+    let client = reqwest::Client::new();
+    let answer = client
+        .post(&url)
+        .header("x-signature-ed25519", hex::encode(signature.to_bytes()))
+        .header("x-signature-timestamp", &timestamp)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let pong: Value = answer.json().await.unwrap();
+    assert_eq!(pong, serde_json::json!({"type": 1}));
+    let unsigned = client.post(&url).body(body).send().await.unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean stop on SIGTERM");
+}

@@ -28,6 +28,7 @@ use crate::support::discord::{
     APP_ID, CHANNEL_ID, FakeDiscord, GUILD_ID, Reply, assert_bodies_match_discords_schema, kind_of,
 };
 use crate::support::dispatch::{CID, healthy_run, scenario_with_artifact};
+use crate::support::github::deploy::{self, DeployRun};
 use crate::support::github::{ArtifactKind, Canned, FakeGithub, Scenario, TOKEN, trickled, zip_of};
 
 const USER: &str = "53908232506183680";
@@ -697,21 +698,53 @@ async fn an_edit_that_never_ends_does_not_hold_the_shutdown_past_the_grace() {
     assert_eq!(last["outcome"], "left: still running");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verify_latest_is_answered_as_not_available_yet() {
-    let s = Setup::new(held());
-    let server = s.server().await;
-    let mut interaction = diagnose("tok", USER, GUILD_ID, json!([]));
+/// A `/verify-latest` interaction from the allowlisted user, with `options`.
+fn verify_latest(token: &str, options: Value) -> Value {
+    let mut interaction = diagnose(token, USER, GUILD_ID, options);
     interaction["data"]["name"] = json!("verify-latest");
-    let (status, answer) = server.interact(&interaction).await;
+    interaction
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_latest_answers_thinking_then_edits_in_the_deploy_run() {
+    let s = Setup::new(held());
+    s.gh.set_deploy_runs(vec![DeployRun {
+        run: deploy::run(&s.gh.web(), 5042, "completed", Some("failure")),
+        jobs: Vec::new(),
+    }]);
+    s.discord.open_interaction("verify");
+    let server = s.server().await;
+    let (status, answer) = server.interact(&verify_latest("verify", json!([]))).await;
     assert_eq!(status, 200);
-    assert_eq!(answer["data"]["flags"], 64, "{answer}");
+    assert_eq!(answer["type"], 5, "deferred, then edited: {answer}");
+    let edit = edit_saying(&s.discord, "verify", "5042").await;
+    let text = content(&edit).to_lowercase();
     assert!(
-        content(&answer["data"]).contains("not available yet"),
-        "{answer}"
+        text.contains("fail") && !text.contains("not found"),
+        "{edit}"
     );
     server.stop().await.unwrap();
-    assert!(s.gh.requests().is_empty(), "nothing was started");
+    assert_bodies_match_discords_schema(&s.discord);
+    let logged = audit_lines(&s.audit);
+    assert_eq!(logged[0]["command"], "verify-latest", "{logged:?}");
+    assert_eq!(logged[0]["decision"], "accepted", "{logged:?}");
+    assert!(
+        s.gh.requests().iter().all(|r| r.method == "GET"),
+        "verify-latest only reads"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_latest_with_a_run_on_another_host_is_refused_before_github() {
+    let s = Setup::new(held());
+    let server = s.server().await;
+    let options = json!([{"name": "run_url", "type": 3,
+        "value": "https://evil.example/acme/site/actions/runs/1"}]);
+    let (status, answer) = server.interact(&verify_latest("v2", options)).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["data"]["flags"], 64, "{answer}");
+    server.stop().await.unwrap();
+    assert!(s.gh.requests().is_empty(), "nothing was read");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

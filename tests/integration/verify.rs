@@ -526,3 +526,42 @@ async fn reports_are_posted_to_the_seeds_thread_or_channel() {
         "thread_id: \"../webhooks/1\" is not a Discord ID (a decimal number of up to 20 digits)"
     );
 }
+
+// ---- the command line ----------------------------------------------------------------------
+
+/// `remote-hands verify-latest` against a fake whose deploy workflow has `runs`.
+fn verify_latest_cli(
+    runs: impl FnOnce(&str) -> Vec<DeployRun>,
+    args: &[&str],
+) -> crate::support::Run {
+    let gh = FakeGithub::start(Scenario::default());
+    gh.set_deploy_runs(runs(&gh.web()));
+    let mut all = vec!["verify-latest"];
+    all.extend_from_slice(args);
+    crate::support::dispatch::client(&gh, &all)
+}
+
+#[test]
+fn the_command_exits_0_when_the_newest_run_succeeded() {
+    let r = verify_latest_cli(|web| vec![succeeded(web, 5007)], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Upload to S3"), "{}", r.stdout);
+}
+
+#[test]
+fn the_command_exits_1_when_it_failed_and_3_while_it_runs() {
+    let r = verify_latest_cli(|web| vec![failed(web, 5007)], &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json: Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    assert!(json.is_object(), "{json}");
+    let r = verify_latest_cli(|web| vec![running(web, 5007)], &[]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+#[test]
+fn the_command_exits_2_with_one_line_when_there_is_no_run() {
+    let r = verify_latest_cli(|_| Vec::new(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("client-deploy.yml"), "{}", r.stderr);
+}

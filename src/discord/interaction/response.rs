@@ -107,6 +107,12 @@ impl Message {
         &self.content
     }
 
+    /// The same message with `content` (cut as [`Message::text`] cuts it).
+    pub fn with_content(mut self, content: &str) -> Message {
+        self.content = cap(content, CONTENT_LIMIT);
+        self
+    }
+
     pub fn is_ephemeral(&self) -> bool {
         self.flags.is_some_and(|f| f & EPHEMERAL != 0)
     }

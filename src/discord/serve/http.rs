@@ -2,7 +2,7 @@
 //! interaction's body is read up to 64 KiB and no further (more is 413), its signature
 //! checked before anything in it is read (401), then it is parsed: a PING is answered
 //! `{"type":1}`, `/diagnose` is decided, logged and answered at once, `/verify-latest`
-//! has its own arm. The answer never waits on GitHub or on Discord's API.
+//! is answered by [`super::verify_latest`]. The answer never waits on GitHub or on Discord's API.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -82,16 +82,9 @@ async fn interactions(State(app): State<Arc<App>>, headers: HeaderMap, body: Bod
 fn command(app: &Arc<App>, c: Command) -> Response {
     match c.name.as_str() {
         DIAGNOSE => diagnose(app, c),
-        VERIFY_LATEST => verify_latest(app, &c),
+        VERIFY_LATEST => super::verify_latest::answer(app, &c),
         _ => Response::message(messages::note("This server does not know that command.")),
     }
-}
-
-/// `/verify-latest`: not offered by this server yet.
-fn verify_latest(_app: &Arc<App>, _c: &Command) -> Response {
-    Response::message(messages::note(
-        "/verify-latest is not available yet on this server.",
-    ))
 }
 
 /// The requester's name as shown and logged.
@@ -147,7 +140,7 @@ fn diagnose(app: &Arc<App>, c: Command) -> Response {
 }
 
 /// A refusal, logged then answered.
-fn refused(app: &App, c: &Command, cid: Option<Uuid>, why: &str) -> Response {
+pub(super) fn refused(app: &App, c: &Command, cid: Option<Uuid>, why: &str) -> Response {
     let entry = decided(c, cid, &format!("refused: {why}"));
     if let Err(e) = app.audit.append(&Entry::Interaction(entry)) {
         tracing::error!("{e:#}");
@@ -166,7 +159,7 @@ fn overrides(c: &Command) -> Result<Vec<(&'static str, String)>, String> {
     Ok(out)
 }
 
-fn decided(c: &Command, cid: Option<Uuid>, decision: &str) -> Decided {
+pub(super) fn decided(c: &Command, cid: Option<Uuid>, decision: &str) -> Decided {
     let options: BTreeMap<String, Value> = c
         .options
         .iter()

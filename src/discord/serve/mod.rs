@@ -13,6 +13,7 @@ mod diagnosis;
 pub mod guard;
 mod http;
 pub mod messages;
+mod verify_latest;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -33,6 +34,7 @@ use super::verify::{PublicKey, Verifier};
 use crate::config::GithubConfig;
 use crate::policy::UrlPolicy;
 use crate::remote::Trigger;
+use crate::verify::DeployWorkflow;
 pub use guard::{Access, RateLimit, Refusal};
 
 /// How long Discord lets an interaction's token edit its message.
@@ -68,6 +70,8 @@ pub struct ServeSettings {
     pub token_lifetime: Duration,
     pub token_margin: Duration,
     pub shutdown_grace: Duration,
+    /// The deploy workflow `/verify-latest` reads.
+    pub deploy_workflow: DeployWorkflow,
 }
 
 impl ServeSettings {
@@ -96,6 +100,7 @@ impl ServeSettings {
             token_lifetime: TOKEN_LIFETIME,
             token_margin: TOKEN_MARGIN,
             shutdown_grace: SHUTDOWN_GRACE,
+            deploy_workflow: DeployWorkflow::default(),
         }
     }
 
@@ -152,10 +157,15 @@ impl App {
 
     fn spawn(self: &Arc<App>, job: diagnosis::Job) {
         let app = self.clone();
+        self.spawn_task(diagnosis::run(app, job));
+    }
+
+    /// Runs `task` among the server's tasks (waited for, within the grace, on shutdown).
+    fn spawn_task(&self, task: impl Future<Output = ()> + Send + 'static) {
         let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
         // Forget the tasks that have ended.
         while tasks.try_join_next().is_some() {}
-        tasks.spawn(diagnosis::run(app, job));
+        tasks.spawn(task);
     }
 }
 
