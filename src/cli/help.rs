@@ -98,8 +98,7 @@ pub const REGISTER_EXAMPLES: &[Example] = &[
 
 pub const SERVE_EXAMPLES: &[Example] = &[
     example(
-        "Serve one server's members, diagnosing acme/site (DISCORD_PUBLIC_KEY, \
-         DISCORD_APPLICATION_ID and GITHUB_TOKEN set):",
+        "Serve one Discord server's members, diagnosing acme/site:",
         "remote-hands discord serve --repo acme/site --allowed-guilds 290926798626357999",
     ),
     example(
@@ -116,9 +115,8 @@ pub const VERIFY_LATEST_EXAMPLES: &[Example] = &[
         "remote-hands verify-latest --repo acme/site",
     ),
     example(
-        "A given run, then a diagnosis of the deployment:",
-        "remote-hands verify-latest https://github.com/acme/site/actions/runs/123456789 \
-         --diagnose",
+        "A given run (its ID, or its URL), then a diagnosis of the deployment:",
+        "remote-hands verify-latest 123456789 --repo acme/site --diagnose",
     ),
     example(
         "As JSON, for another deploy workflow:",
