@@ -735,6 +735,35 @@ async fn verify_latest_answers_thinking_then_edits_in_the_deploy_run() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_latest_with_diagnose_follows_the_diagnosis_under_the_verdict() {
+    let s = Setup::new(held());
+    s.gh.set_deploy_runs(vec![DeployRun {
+        run: deploy::run(&s.gh.web(), 5043, "completed", Some("success")),
+        jobs: Vec::new(),
+    }]);
+    s.discord.open_interaction("chained");
+    let server = s.server().await;
+    let options = json!([{"name": "diagnose", "type": 5, "value": true}]);
+    let (status, answer) = server.interact(&verify_latest("chained", options)).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["type"], 5, "{answer}");
+    let cid = until("the dispatch", || s.gh.dispatched_correlation_id()).await;
+    release(&s.gh, &cid);
+    assert_eq!(outcome(&s.audit, &cid).await, "succeeded");
+    let last = edits(&s.discord, "chained").pop().unwrap();
+    assert_result(&last, &cid);
+    assert!(
+        content(&last).contains("5043"),
+        "the verdict stays on top: {last}"
+    );
+    server.stop().await.unwrap();
+    assert_bodies_match_discords_schema(&s.discord);
+    let first = &audit_lines(&s.audit)[0];
+    assert_eq!(first["command"], "verify-latest");
+    assert_eq!(first["correlation_id"], cid.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_latest_with_a_run_on_another_host_is_refused_before_github() {
     let s = Setup::new(held());
     let server = s.server().await;

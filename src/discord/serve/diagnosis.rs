@@ -39,6 +39,9 @@ pub(super) struct Job {
     /// The last edit comes before then.
     last_edit_by: Instant,
     begin: Begin,
+    /// Shown above every edit: what the message said before the diagnosis began
+    /// (`/verify-latest diagnose:true` keeps the deploy run's verdict there).
+    prefix: Option<String>,
 }
 
 impl Job {
@@ -64,7 +67,14 @@ impl Job {
             token: c.token.clone(),
             last_edit_by: last_edit_by(settings, SystemTime::now()),
             begin: Begin::Start(inputs),
+            prefix: None,
         }
+    }
+
+    /// The same job, its edits under `prefix`.
+    pub(super) fn under(mut self, prefix: &str) -> Job {
+        self.prefix = Some(prefix.to_string());
+        self
     }
 
     /// A diagnosis the journal shows as not ended.
@@ -80,6 +90,7 @@ impl Job {
             begin: Begin::Resume {
                 since: p.accepted_at,
             },
+            prefix: None,
         }
     }
 }
@@ -243,8 +254,17 @@ fn aborted(e: tokio::task::JoinError) -> crate::github::GithubError {
     }
 }
 
-/// Edits the message; a failure is logged, and following goes on.
+/// Edits the message (under the job's prefix); a failure is logged, and following goes on.
 async fn edit(app: &App, job: &Job, message: &Message) {
+    let prefixed;
+    let message = match &job.prefix {
+        Some(prefix) => {
+            let content = format!("{prefix}\n\n{}", message.content());
+            prefixed = message.clone().with_content(&content);
+            &prefixed
+        }
+        None => message,
+    };
     if let Err(e) = app
         .discord
         .edit_original(job.application_id, &job.token, message)

@@ -88,7 +88,7 @@ fn command(app: &Arc<App>, c: Command) -> Response {
 }
 
 /// The requester's name as shown and logged.
-fn display_name(c: &Command) -> String {
+pub(super) fn display_name(c: &Command) -> String {
     c.requester
         .global_name
         .clone()
