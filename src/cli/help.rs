@@ -339,7 +339,7 @@ mod tests {
 
     /// The examples of the commands the binary does not run yet parse as their arguments.
     #[test]
-    fn serve_and_verify_latest_examples_parse() {
+    fn serve_post_and_verify_latest_examples_parse() {
         use clap::{Args, FromArgMatches};
 
         use crate::cli::discord::{ServeArgs, VerifyLatestArgs};
@@ -365,6 +365,15 @@ mod tests {
             let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
             VerifyLatestArgs::from_arg_matches(&m).unwrap();
         }
+        let post = crate::cli::discord::PostArgs::augment_args(clap::Command::new("post"));
+        for e in POST_EXAMPLES {
+            let args = example_args(e.line);
+            assert_eq!(args[..3], ["remote-hands", "discord", "post"], "{}", e.line);
+            let m = post.clone().try_get_matches_from(&args[2..]);
+            let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
+            crate::cli::discord::PostArgs::from_arg_matches(&m).unwrap();
+        }
+        assert!(post_after_help().contains("--thread-id"));
         assert!(serve_after_help().contains("--allowed-guilds"));
         assert!(verify_latest_after_help().contains("Exit codes:"));
     }
