@@ -1,6 +1,7 @@
 //! The clap types of the Discord commands: `discord register` (the slash commands, sent to
-//! Discord), `discord serve` (the interactions endpoint) and `verify-latest` (the latest
-//! deploy run). Names come from [`super::inputs`]; checking the values is `config`'s job.
+//! Discord), `discord serve` (the interactions endpoint), `discord post` (a report to a
+//! channel or thread) and `verify-latest` (the latest deploy run). Names come from
+//! [`super::inputs`]; checking the values is `config`'s job.
 
 use clap::{Args, Subcommand};
 
@@ -24,6 +25,40 @@ pub enum DiscordCommand {
     /// /verify-latest, behind allowlists, a per-user rate limit and an audit log.
     #[command(after_help = help::serve_after_help())]
     Serve(Box<ServeArgs>),
+    /// Post a diagnosis report (diagnose-summary.json) to a thread or channel: the thread
+    /// when given, else the channel; neither: nothing is posted. Needs DISCORD_BOT_TOKEN.
+    #[command(after_help = help::post_after_help())]
+    Post(PostArgs),
+}
+
+/// `discord post`. The bot's token comes from DISCORD_BOT_TOKEN (never a flag).
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The JSON report to post (diagnose-summary.json)
+    #[arg(id = discord::REPORT.id, long = discord::REPORT.long, value_name = "PATH")]
+    pub report: std::path::PathBuf,
+
+    /// The channel to post to (empty: none)
+    #[arg(id = discord::CHANNEL_ID.id, long = discord::CHANNEL_ID.long, value_name = "ID")]
+    pub channel_id: Option<String>,
+
+    /// The thread to post to; it wins over --channel-id (empty: none)
+    #[arg(id = discord::THREAD_ID.id, long = discord::THREAD_ID.long, value_name = "ID")]
+    pub thread_id: Option<String>,
+
+    /// The run's page, linked from the message (http or https)
+    #[arg(id = discord::RUN_URL.id, long = discord::RUN_URL.long, value_name = "URL")]
+    pub run_url: Option<String>,
+
+    /// Discord's REST API base URL
+    #[arg(
+        id = discord::API_URL.id,
+        long = discord::API_URL.long,
+        env = discord::API_URL.env,
+        value_name = "URL",
+        default_value = crate::discord::api::DEFAULT_API_URL
+    )]
+    pub discord_api_url: String,
 }
 
 /// The Discord application: its ID and where its API is.

@@ -109,6 +109,19 @@ pub const SERVE_EXAMPLES: &[Example] = &[
     ),
 ];
 
+pub const POST_EXAMPLES: &[Example] = &[
+    example(
+        "Post a report to a thread (DISCORD_BOT_TOKEN set), linking the run:",
+        "remote-hands discord post --report diagnose-summary.json \
+         --thread-id 1300000000000000001 \
+         --run-url https://github.com/acme/site/actions/runs/123456789",
+    ),
+    example(
+        "To a channel:",
+        "remote-hands discord post --report diagnose-summary.json --channel-id 645027906669510667",
+    ),
+];
+
 pub const VERIFY_LATEST_EXAMPLES: &[Example] = &[
     example(
         "The latest run of the deploy workflow of acme/site:",
@@ -132,6 +145,7 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
     ("completions", COMPLETIONS_EXAMPLES),
     ("discord register", REGISTER_EXAMPLES),
     ("discord serve", SERVE_EXAMPLES),
+    ("discord post", POST_EXAMPLES),
     ("verify-latest", VERIFY_LATEST_EXAMPLES),
 ];
 
@@ -162,6 +176,16 @@ Exit codes:
   0  the commands are registered (or, with --dry-run, the request was printed)
   2  usage or configuration error, or Discord refused the request (a wrong token, an
      unknown application or server) or could not be reached
+
+The bot's token comes from DISCORD_BOT_TOKEN; it is never printed.";
+
+pub const POST_EXIT_CODES: &str = "\
+Exit codes:
+  0  the report is posted, or neither --thread-id nor --channel-id was given (nothing is
+     posted, nothing is needed)
+  2  usage or configuration error (an unreadable or invalid report, an ID that is not a
+     Discord ID, a run URL that is not http or https), or Discord refused the message (a
+     wrong token, a channel the bot cannot see) or could not be reached
 
 The bot's token comes from DISCORD_BOT_TOKEN; it is never printed.";
 
@@ -223,6 +247,10 @@ pub fn register_after_help() -> String {
 
 pub fn serve_after_help() -> String {
     after_help(SERVE_EXAMPLES, SERVE_EXIT_CODES)
+}
+
+pub fn post_after_help() -> String {
+    after_help(POST_EXAMPLES, POST_EXIT_CODES)
 }
 
 pub fn verify_latest_after_help() -> String {
@@ -309,7 +337,7 @@ mod tests {
 
     /// The examples of the commands the binary does not run yet parse as their arguments.
     #[test]
-    fn serve_and_verify_latest_examples_parse() {
+    fn serve_post_and_verify_latest_examples_parse() {
         use clap::{Args, FromArgMatches};
 
         use crate::cli::discord::{ServeArgs, VerifyLatestArgs};
@@ -335,6 +363,15 @@ mod tests {
             let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
             VerifyLatestArgs::from_arg_matches(&m).unwrap();
         }
+        let post = crate::cli::discord::PostArgs::augment_args(clap::Command::new("post"));
+        for e in POST_EXAMPLES {
+            let args = example_args(e.line);
+            assert_eq!(args[..3], ["remote-hands", "discord", "post"], "{}", e.line);
+            let m = post.clone().try_get_matches_from(&args[2..]);
+            let m = m.unwrap_or_else(|err| panic!("{}: {err}", e.line));
+            crate::cli::discord::PostArgs::from_arg_matches(&m).unwrap();
+        }
+        assert!(post_after_help().contains("--thread-id"));
         assert!(serve_after_help().contains("--allowed-guilds"));
         assert!(verify_latest_after_help().contains("Exit codes:"));
     }

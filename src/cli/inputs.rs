@@ -174,6 +174,10 @@ pub mod discord {
     pub const ALLOWED_HOSTS: Input =
         Input::flag("allowed_hosts", "allowed-hosts").or_env("DIAGNOSE_ALLOWED_HOSTS");
     pub const AUDIT_LOG: Input = Input::flag("audit_log", "audit-log").or_env("DISCORD_AUDIT_LOG");
+    pub const REPORT: Input = Input::flag("report", "report");
+    pub const CHANNEL_ID: Input = Input::flag("channel_id", "channel-id");
+    pub const THREAD_ID: Input = Input::flag("thread_id", "thread-id");
+    pub const RUN_URL: Input = Input::flag("run_url", "run-url");
 }
 
 /// The inputs of `verify-latest` (and of `discord serve`'s `/verify-latest`).

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use discord::{RegisterArgs, ServeArgs, VerifyLatestArgs};
+pub use discord::{PostArgs, RegisterArgs, ServeArgs, VerifyLatestArgs};
 use inputs::{check, dispatch, github, result};
 
 pub use crate::model::FailOn;

@@ -1,7 +1,8 @@
 //! `remote-hands discord …`: the commands of the Discord application. `register` sends the
 //! slash commands to Discord ([`register`]); `serve` is the interactions endpoint
-//! ([`serve`]).
+//! ([`serve`]); `post` sends a report to a channel or thread ([`post`]).
 
+pub mod post;
 pub mod register;
 pub mod serve;
 
@@ -21,5 +22,6 @@ pub fn run(args: &DiscordArgs, matches: &ArgMatches, vars: &Vars) -> ExitCode {
     match &args.command {
         DiscordCommand::Register(a) => register::run(a, sub, vars),
         DiscordCommand::Serve(a) => serve::run(a, sub, vars),
+        DiscordCommand::Post(a) => post::run(a, sub, vars),
     }
 }

@@ -1,7 +1,7 @@
 //! Turns the command line and the environment into validated configurations:
 //! [`CheckConfig`] for `check`, [`DispatchConfig`] and [`ResultConfig`] for `dispatch` and
 //! `result`, [`RegisterConfig`] and [`ServeConfig`] for `discord register` and `discord
-//! serve`, [`VerifyLatestConfig`] for `verify-latest`.
+//! serve`, [`PostConfig`] for `discord post`, [`VerifyLatestConfig`] for `verify-latest`.
 //!
 //! Every value is checked here, before anything runs: a bad value is a [`ConfigError`]
 //! that names the input (flag or environment variable) and what was expected, and the
@@ -10,12 +10,13 @@
 //! in steps, one per group of inputs: `check.rs` (the time limits, the outputs) with
 //! `targets.rs` (what to check, how to reach AWS) and `url_policy.rs`; `github.rs` (what
 //! `dispatch` and `result` share, the token) with `dispatch.rs`; `discord.rs` with
-//! `discord_values.rs` (its validators) and `verify.rs`. The shared validators
+//! `discord_values.rs` (its validators), `discord_post.rs` and `verify.rs`. The shared validators
 //! are in `validate.rs`, the region's in `region.rs`. Inputs are named as the user gave
 //! them: `--flag`, or `VAR (environment)` when clap read the variable.
 
 mod check;
 mod discord;
+mod discord_post;
 mod discord_values;
 mod dispatch;
 mod github;
@@ -33,6 +34,7 @@ use crate::cli::inputs::Input;
 
 pub use check::{CheckConfig, DEFAULT_JSON, GithubEnv, JsonOut};
 pub use discord::{Allowlists, RegisterConfig, ServeConfig};
+pub use discord_post::{MAX_REPORT_BYTES, PostConfig};
 pub use discord_values::RateLimit;
 pub use dispatch::{DispatchConfig, ResultConfig, RunRef};
 pub use github::{GithubConfig, TokenSource};

@@ -27,6 +27,7 @@ mod cli;
 mod conventions;
 mod discord_api;
 mod discord_cli;
+mod discord_post;
 mod discord_serve;
 mod dispatch;
 mod docs;

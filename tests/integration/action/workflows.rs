@@ -1,6 +1,7 @@
 //! The dispatch workflow (`.github/workflows/diagnose-dispatch.yml`) under `act`: its gate
 //! refusing bad requests before anything runs, a good request diagnosed and its report
-//! uploaded (a failing diagnosis's too); and the example workflow users copy, which must
+//! uploaded (a failing diagnosis's too), posted to the requested Discord channel when the
+//! repository has the bot's secret and skipped when it has not; and the example workflow users copy, which must
 //! stay this repository's own but for the action it uses, and work as a copy.
 
 use std::process::Command;
@@ -9,6 +10,9 @@ use serde_json::Value;
 
 use crate::support::act::{
     ACT, CACHE, CORRELATION, UPLOAD_ARTIFACT, json_log, messages, site, stand_in,
+};
+use crate::support::discord::{
+    BOT_TOKEN, CHANNEL_ID, FakeDiscord, assert_bodies_match_discords_schema,
 };
 use crate::support::httpd::{Reply, Server};
 use crate::support::moto::Moto;
@@ -83,6 +87,7 @@ fn dispatch_workflow(
         event,
         vars,
         env,
+        &[],
     )
 }
 
@@ -112,6 +117,7 @@ fn workflow_run(
     event: Value,
     vars: &[(&str, String)],
     env: &[(&str, String)],
+    secrets: &[(&str, String)],
 ) -> DispatchRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
     let released = released_action();
@@ -143,6 +149,9 @@ fn workflow_run(
         .arg(format!("STAND_IN_UPLOADS={}", uploads.path().display()));
     for (k, v) in env {
         cmd.arg("--env").arg(format!("{k}={v}"));
+    }
+    for (k, v) in secrets {
+        cmd.arg("--secret").arg(format!("{k}={v}"));
     }
     let output = cmd.output().expect("running act");
     DispatchRun {
@@ -275,6 +284,56 @@ fn the_dispatch_workflow_diagnoses_a_good_request_and_uploads_the_report() {
         text.contains(&format!("::remote-hands-report-begin::{CORRELATION}")),
         "{text}"
     );
+    // A channel was asked for, but the repository has no DISCORD_BOT_TOKEN secret: the
+    // post step is skipped with a notice, and the job stays green.
+    assert!(
+        text.contains("no DISCORD_BOT_TOKEN secret: the report is not posted to Discord"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_dispatch_workflow_posts_the_report_to_the_requested_channel_with_the_bot_s_secret() {
+    let moto = Moto::start();
+    let distribution = moto.seed("posting-site", true);
+    let s = site();
+    let discord = FakeDiscord::start();
+    let mut vars = deployment_vars("posting-site", &distribution, &s);
+    vars.push(("DISCORD_API_URL", discord.api_url()));
+    let run = workflow_run(
+        ".github/workflows/diagnose-dispatch.yml",
+        "repository_dispatch",
+        serde_json::json!({
+            "action": "diagnose.request",
+            "client_payload": {"correlation_id": CORRELATION, "requester": "alice", "channel_id": CHANNEL_ID}
+        }),
+        &vars,
+        &moto.env(),
+        &[("DISCORD_BOT_TOKEN", BOT_TOKEN.to_string())],
+    );
+    let text = &run.text;
+    assert_eq!(run.code, 0, "{text}");
+    assert!(
+        text.contains(&format!("report posted to channel {CHANNEL_ID}")),
+        "{text}"
+    );
+    let requests = discord.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].method, "POST");
+    assert_eq!(requests[0].path, format!("/channels/{CHANNEL_ID}/messages"));
+    let bot = format!("Bot {BOT_TOKEN}");
+    assert_eq!(requests[0].header("authorization"), Some(bot.as_str()));
+    assert_bodies_match_discords_schema(&discord);
+    let body = requests[0].json().to_string();
+    assert!(body.contains(CORRELATION), "{body}");
+    assert!(
+        body.contains("/actions/runs/"),
+        "the run's link is missing: {body}"
+    );
+    assert!(
+        !text.contains(BOT_TOKEN),
+        "the token shows in the log:\n{text}"
+    );
 }
 
 #[test]
@@ -349,11 +408,40 @@ fn a_copy_of_the_example_workflow_diagnoses_a_dispatch() {
         }),
         &vars,
         &moto.env(),
+        &[],
     );
     assert_eq!(run.code, 0, "{}", run.text);
     let report = read_json(&run.uploads.path().join("diagnose-summary"));
     assert_valid_report(&report);
     assert_eq!(report["correlation_id"], CORRELATION);
     assert_eq!(report["requester"], "new-team");
+    assert_eq!(report["conclusion"], "success", "{report}");
+}
+
+#[test]
+fn a_post_discord_refuses_leaves_a_healthy_diagnosis_green() {
+    let moto = Moto::start();
+    let distribution = moto.seed("refused-post-site", true);
+    let s = site();
+    let discord = FakeDiscord::start();
+    let mut vars = deployment_vars("refused-post-site", &distribution, &s);
+    vars.push(("DISCORD_API_URL", discord.api_url()));
+    let run = workflow_run(
+        ".github/workflows/diagnose-dispatch.yml",
+        "workflow_dispatch",
+        serde_json::json!({"inputs": {"correlation_id": CORRELATION, "thread_id": CHANNEL_ID}}),
+        &vars,
+        &moto.env(),
+        &[("DISCORD_BOT_TOKEN", "MTIz.wrong-secret.token".to_string())],
+    );
+    let text = &run.text;
+    // The step failed (Discord answered 401) but is best-effort: the job is what the
+    // checks say.
+    assert_eq!(run.code, 0, "{text}");
+    assert!(text.contains("Discord answered 401"), "{text}");
+    let requests = discord.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].answered, 401);
+    let report = read_json(&run.uploads.path().join("diagnose-summary"));
     assert_eq!(report["conclusion"], "success", "{report}");
 }
