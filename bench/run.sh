@@ -10,6 +10,8 @@
 # 3. Times `remote-hands check` with no AWS credentials at all (instance metadata probed
 #    on loopback: once refused, once a listener that never answers).
 # 4. The dispatch client's API cost against the fake GitHub API (a 60-s run, time scaled).
+# 5. `discord serve` (release build): answer time with 200 concurrent clients, peak memory
+#    while following 50 diagnoses held in progress at the fake GitHub API.
 # Network: loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,3 +72,18 @@ export PATH="$PWD/.venv/bin:$PATH"
 # The figures of the suite's own test of these targets (it fails when one is missed; the
 # figures are printed either way).
 { cargo test --locked --quiet --test integration -- --nocapture dispatch::cost:: 2>&1 || true; } | grep '^dispatch-cost:'
+
+echo "==> discord serve: answer time under 200 clients, memory following 50 diagnoses"
+# An ignored test of the suite, run against the release binary built above; it fails (and
+# the benchmark with it) when the server cannot be started.
+serve_out="$STANDINS_DIR/serve-bench.txt"
+serve_rc=0
+SERVE_BENCH_BIN="$(realpath "$bin")" PATH="$PWD/.venv/bin:$PATH" cargo test --locked --quiet \
+  --test integration -- --ignored --nocapture --exact serve_bench::serve_answer_time_and_memory \
+  >"$serve_out" 2>&1 || serve_rc=$?
+grep -E '^(serve-bench:|target:)' "$serve_out" || true
+if [ "$serve_rc" -ne 0 ]; then
+  grep -E 'panicked|cannot start|did not start' "$serve_out" >&2 || tail -20 "$serve_out" >&2
+  echo "bench: the discord serve benchmark failed" >&2
+  exit 1
+fi

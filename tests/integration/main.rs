@@ -13,7 +13,8 @@
 //!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
 //! - Discord: `discord_api` (the REST client against a fake Discord API), `discord_cli`
 //!   (`discord register` against it), `discord_serve` (the interactions endpoint
-//!   in-process, against the fake Discord and the fake GitHub).
+//!   in-process, against the fake Discord and the fake GitHub), `serve_bench` (the
+//!   benchmark of `discord serve`, ignored: `bench/run.sh` runs it).
 //! - `verify`: the deploy verification library against the fake's deploy workflow, its
 //!   three views, and posting to the fake Discord API.
 //! - The packaging: `action::*` (act runs; slow), and `docs` (links and examples).
@@ -36,6 +37,7 @@ mod http_checks;
 mod moto_e2e;
 mod outputs;
 mod remote;
+mod serve_bench;
 mod summary;
 mod url_policy;
 mod verify;
