@@ -11,7 +11,8 @@
 #    on loopback: once refused, once a listener that never answers).
 # 4. The dispatch client's API cost against the fake GitHub API (a 60-s run, time scaled).
 # 5. `discord serve` (release build): answer time with 200 concurrent clients, peak memory
-#    while following 50 diagnoses held in progress at the fake GitHub API.
+#    while following 50 diagnoses held in progress at the fake GitHub API; then the answer
+#    time with the server alone on the CPUs (bench/serve-ab.sh: ApacheBench, signed PINGs).
 # Network: loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,3 +88,6 @@ if [ "$serve_rc" -ne 0 ]; then
   echo "bench: the discord serve benchmark failed" >&2
   exit 1
 fi
+
+echo "==> discord serve alone: ApacheBench, 200 clients, signed PINGs"
+bench/serve-ab.sh "$bin"
