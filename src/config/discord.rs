@@ -11,8 +11,8 @@ use clap::ArgMatches;
 use url::Url;
 
 use super::discord_values::{
-    RateLimit, parse_bot_token, parse_discord_api_url, parse_listen, parse_max_running,
-    parse_public_key, parse_rate_limit, parse_snowflake, parse_snowflakes,
+    parse_bot_token, parse_discord_api_url, parse_listen, parse_max_running, parse_public_key,
+    parse_rate_limit, parse_snowflake, parse_snowflakes,
 };
 use super::github::GithubConfig;
 use super::url_policy::allowed_hosts;
@@ -23,6 +23,7 @@ use crate::cli::discord::{DiscordAppArgs, RegisterArgs, ServeArgs};
 use crate::cli::inputs::{Input, discord};
 use crate::discord::api::BotToken;
 use crate::discord::interaction::Snowflake;
+use crate::discord::serve::{Access, RateLimit};
 use crate::discord::verify::PublicKey;
 use crate::policy::UrlPolicy;
 
@@ -40,28 +41,6 @@ pub struct RegisterConfig {
     pub bot_token: Option<BotToken>,
 }
 
-/// Who may use the commands. An empty list restricts nothing of its kind; an interaction
-/// passes when it passes every list that is not empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Allowlists {
-    pub guilds: Vec<Snowflake>,
-    pub channels: Vec<Snowflake>,
-    pub roles: Vec<Snowflake>,
-    pub users: Vec<Snowflake>,
-    /// `--allow-everyone`: no list is required.
-    pub everyone: bool,
-}
-
-impl Allowlists {
-    /// True when no list restricts anything.
-    pub fn is_open(&self) -> bool {
-        self.guilds.is_empty()
-            && self.channels.is_empty()
-            && self.roles.is_empty()
-            && self.users.is_empty()
-    }
-}
-
 /// Everything `discord serve` needs, validated.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -70,7 +49,8 @@ pub struct ServeConfig {
     pub application_id: Snowflake,
     /// Discord's API base (`DISCORD_API_URL`), for editing the responses.
     pub discord_api_url: Url,
-    pub allow: Allowlists,
+    /// Who may use the commands (the server's own type).
+    pub allow: Access,
     pub rate_limit: RateLimit,
     /// The most diagnoses followed at once, at least 1.
     pub max_running: usize,
@@ -200,14 +180,14 @@ fn public_key(args: &ServeArgs, given: Given) -> Result<PublicKey, ConfigError> 
 }
 
 /// The four allowlists; at least one of them unless everyone is allowed.
-fn allowlists(args: &ServeArgs, given: Given, vars: &Vars) -> Result<Allowlists, ConfigError> {
+fn allowlists(args: &ServeArgs, given: Given, vars: &Vars) -> Result<Access, ConfigError> {
     let list = |input: Input, value: &Option<String>| match value {
         // An empty variable counts as unset, as everywhere else.
         Some(v) if v.trim().is_empty() && given.by_env(input) => Ok(Vec::new()),
         Some(v) => parse_snowflakes(&given.name(input), v),
         None => Ok(Vec::new()),
     };
-    let allow = Allowlists {
+    let allow = Access {
         guilds: list(discord::ALLOWED_GUILDS, &args.allowed_guilds)?,
         channels: list(discord::ALLOWED_CHANNELS, &args.allowed_channels)?,
         roles: list(discord::ALLOWED_ROLES, &args.allowed_roles)?,
@@ -295,8 +275,8 @@ mod tests {
         assert_eq!(
             c.rate_limit,
             RateLimit {
-                per_user: 1,
-                period: per_minute
+                count: std::num::NonZeroU32::MIN,
+                per: per_minute
             }
         );
         assert_eq!(c.max_running, 4);
@@ -349,8 +329,8 @@ mod tests {
         assert!(c.listen.is_ipv6());
         assert_eq!(c.allow.users, [1.into(), 2.into()]);
         assert_eq!((c.allow.roles.len(), c.allow.channels.len()), (1, 1));
-        assert_eq!(c.rate_limit.per_user, 5);
-        assert_eq!(c.rate_limit.period, Duration::from_secs(600));
+        assert_eq!(c.rate_limit.count.get(), 5);
+        assert_eq!(c.rate_limit.per, Duration::from_secs(600));
         assert_eq!(c.max_running, 12);
         assert_eq!(c.url_policy.allowed_hosts.len(), 2);
         assert_eq!(c.audit_log, audit);

@@ -5,6 +5,7 @@
 //! typed value or a [`ConfigError`] naming it.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use url::Url;
@@ -13,6 +14,7 @@ use super::ConfigError;
 use super::validate::{is_loopback_host, parse_http_url};
 use crate::discord::api::BotToken;
 use crate::discord::interaction::Snowflake;
+use crate::discord::serve::RateLimit;
 use crate::discord::verify::{KeyError, PublicKey};
 use crate::text::{cap, one_line};
 
@@ -23,15 +25,6 @@ const MAX_PER_PERIOD: u32 = 10_000;
 const MAX_PERIOD: Duration = Duration::from_secs(24 * 3600);
 /// The most diagnoses followed at once.
 const MAX_RUNNING: usize = 100;
-
-/// How many diagnoses one user may start per period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// At least 1.
-    pub per_user: u32,
-    /// More than zero, at most a day.
-    pub period: Duration,
-}
 
 /// A value as messages may quote it: one line, capped.
 fn quoted(v: &str) -> String {
@@ -167,7 +160,8 @@ pub(crate) fn parse_rate_limit(input: &str, v: &str) -> Result<RateLimit, Config
             "has a duration that is not more than zero and at most 24h",
         ));
     }
-    Ok(RateLimit { per_user, period })
+    let count = NonZeroU32::new(per_user).expect("checked to be at least 1");
+    Ok(RateLimit { count, per: period })
 }
 
 /// A whole number of diagnoses followed at once, 1 to [`MAX_RUNNING`].
@@ -252,25 +246,25 @@ mod tests {
         assert_eq!(
             r("1/60s").unwrap(),
             RateLimit {
-                per_user: 1,
-                period: secs(60)
+                count: NonZeroU32::new(1).unwrap(),
+                per: secs(60)
             }
         );
         assert_eq!(
             r(" 5 / 10m ").unwrap(),
             RateLimit {
-                per_user: 5,
-                period: secs(600)
+                count: NonZeroU32::new(5).unwrap(),
+                per: secs(600)
             }
         );
         assert_eq!(
             r("20/h").unwrap(),
             RateLimit {
-                per_user: 20,
-                period: secs(3600)
+                count: NonZeroU32::new(20).unwrap(),
+                per: secs(3600)
             }
         );
-        assert_eq!(r("3/24h").unwrap().period, secs(86400));
+        assert_eq!(r("3/24h").unwrap().per, secs(86400));
         for bad in [
             "", "1", "0/60s", "-1/60s", "1/60", "1/60d", "1/0s", "1/25h", "x/1s", "1/1ms",
         ] {

@@ -33,9 +33,8 @@ use clap::parser::ValueSource;
 use crate::cli::inputs::Input;
 
 pub use check::{CheckConfig, DEFAULT_JSON, GithubEnv, JsonOut};
-pub use discord::{Allowlists, RegisterConfig, ServeConfig};
+pub use discord::{RegisterConfig, ServeConfig};
 pub use discord_post::{MAX_REPORT_BYTES, PostConfig};
-pub use discord_values::RateLimit;
 pub use dispatch::{DispatchConfig, ResultConfig, RunRef};
 pub use github::{GithubConfig, TokenSource};
 pub use region::{KNOWN_REGIONS, is_region_shape, suggest_region, validate_region};

@@ -3,7 +3,6 @@
 //! runs until SIGTERM or Ctrl-C, when it stops accepting, lets the edits under way finish
 //! within the grace period and records what it left in the audit log.
 
-use std::num::NonZeroU32;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,7 +11,7 @@ use clap::ArgMatches;
 use crate::cli::Via;
 use crate::cli::discord::ServeArgs;
 use crate::config::{ServeConfig, Vars};
-use crate::discord::serve::{Access, RateLimit, ServeSettings, serve};
+use crate::discord::serve::{ServeSettings, serve};
 use crate::remote::Trigger;
 use crate::verify::DeployWorkflow;
 
@@ -44,17 +43,8 @@ pub fn settings(config: ServeConfig) -> anyhow::Result<ServeSettings> {
     };
     s.timeout = config.run.timeout;
     s.queue_timeout = config.run.queue_timeout;
-    s.access = Access {
-        guilds: config.allow.guilds,
-        channels: config.allow.channels,
-        roles: config.allow.roles,
-        users: config.allow.users,
-        everyone: config.allow.everyone,
-    };
-    s.rate_limit = RateLimit {
-        count: NonZeroU32::new(config.rate_limit.per_user).unwrap_or(NonZeroU32::MIN),
-        per: config.rate_limit.period,
-    };
+    s.access = config.allow;
+    s.rate_limit = config.rate_limit;
     s.max_running = config.max_running;
     s.url_policy = config.url_policy;
     s.audit_log = config.audit_log;

@@ -48,6 +48,11 @@ pub struct Access {
 }
 
 impl Access {
+    /// True when no list restricts anything (then only `everyone` lets anyone in).
+    pub fn is_open(&self) -> bool {
+        !self.restricts()
+    }
+
     fn restricts(&self) -> bool {
         !(self.guilds.is_empty()
             && self.channels.is_empty()
