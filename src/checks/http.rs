@@ -62,6 +62,7 @@ pub async fn check(
     let shown = crate::text::redact_url(url);
     let mut evidence = HttpEvidence {
         url: shown.clone(),
+        method: "GET".into(),
         ..HttpEvidence::default()
     };
     let started = Instant::now();

@@ -88,4 +88,72 @@ pub struct HttpEvidence {
     pub body_bytes: u64,
     /// True when the body was longer than what was kept.
     pub body_truncated: bool,
+    /// The request method (`GET` when the report does not say).
+    #[serde(default = "get")]
+    pub method: String,
+    /// Every attempt, in order; the last one gave the verdict. Empty in reports of older
+    /// versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<HttpAttempt>,
+    /// The server's leaf certificate, for https targets whose handshake got that far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsEvidence>,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+/// One attempt of an HTTP check.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpAttempt {
+    /// When the attempt started, in ms after the check started.
+    pub start_ms: f64,
+    /// The status of its response, when one arrived.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// What ended it, when it did not complete: `timeout`, `connection_reset`, `connect`,
+    /// `dns`, `tls`, `body`, `redirect`, `refused` (URL policy) or `other`.
+    #[serde(default)]
+    pub error: Option<String>,
+    pub phases: Phases,
+    /// The wait before the next attempt, in ms (`Retry-After` when the server gave one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_in_ms: Option<f64>,
+}
+
+/// Milliseconds spent in each phase of one attempt, as blackbox_exporter names them;
+/// `None` (`null`) for a phase the attempt never reached, never 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Phases {
+    /// Name resolution (`None` for an IP literal).
+    pub dns: Option<f64>,
+    /// TCP connect.
+    pub connect: Option<f64>,
+    /// TLS handshake (`None` for http).
+    pub tls: Option<f64>,
+    /// Request sent to the first byte of the response: the server's processing.
+    pub ttfb: Option<f64>,
+    /// First byte to the end of the body (as much as was read).
+    pub transfer: Option<f64>,
+    /// The whole attempt.
+    pub total: f64,
+}
+
+/// The leaf certificate an https server presented. Recorded even when verification failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TlsEvidence {
+    pub subject: String,
+    pub issuer: String,
+    /// RFC 3339 UTC.
+    pub not_before: String,
+    /// RFC 3339 UTC.
+    pub not_after: String,
+    /// Whole days from the check to `not_after` (negative once expired).
+    pub days_left: i64,
+    /// True when the chain and the host name verified.
+    pub verified: bool,
+    /// Why verification failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_error: Option<String>,
 }

@@ -14,7 +14,7 @@ mod evidence;
 pub use evidence::*;
 
 /// Version of the JSON report layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A check's identity, and its key in the JSON report. Reports list the checks in this
 /// order: the AWS checks, the API checks (by key), the frontend, then any other.
@@ -183,6 +183,13 @@ pub struct CheckResult {
     /// What the check saw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+    /// True when the check passed only after a retry (its outcome is then `warn`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flaky: bool,
+    /// When the check started, in ms after the run started (reports of older versions
+    /// do not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +207,10 @@ struct RawCheckResult {
     error: Option<ErrorInfo>,
     #[serde(default)]
     evidence: Option<Evidence>,
+    #[serde(default)]
+    flaky: bool,
+    #[serde(default)]
+    start_ms: Option<u64>,
 }
 
 impl From<RawCheckResult> for CheckResult {
@@ -215,6 +226,8 @@ impl From<RawCheckResult> for CheckResult {
             status: raw.status,
             error: raw.error,
             evidence: raw.evidence,
+            flaky: raw.flaky,
+            start_ms: raw.start_ms,
         }
     }
 }
@@ -229,6 +242,8 @@ impl CheckResult {
             status: None,
             error: None,
             evidence: None,
+            flaky: false,
+            start_ms: None,
         }
     }
 

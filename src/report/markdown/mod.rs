@@ -220,6 +220,7 @@ mod tests {
             body: Some("B".repeat(20_000)),
             body_bytes: 20_000,
             body_truncated: false,
+            ..Default::default()
         }));
         checks.insert(CheckId::api("/health"), api);
         let report = Report {
@@ -271,6 +272,7 @@ mod tests {
                 body: Some("B".repeat(2000)),
                 body_bytes: 2000,
                 body_truncated: false,
+                ..Default::default()
             }));
             checks.insert(id, r);
         }
