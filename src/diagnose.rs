@@ -36,12 +36,21 @@ pub async fn diagnose(config: &CheckConfig, vars: &Vars) -> anyhow::Result<Repor
         slow: config.slow,
         timeout: config.timeout,
     };
-    let futures = checks::plan(config)
+    let tasks = checks::plan(config)
         .into_iter()
-        .inspect(|(id, _)| tracing::debug!(check = %id, "check planned"))
-        .map(|(id, check)| (id, checks::future(check, &resources)))
+        .inspect(|p| tracing::debug!(check = %p.id, needs = ?p.needs, "check planned"))
+        .map(|p| checks::Task {
+            future: checks::future(p.check, &resources),
+            id: p.id,
+            needs: p.needs,
+        })
         .collect();
-    let results = checks::run_all(futures, config.timeout, config.run_deadline()).await;
+    let limits = checks::Limits {
+        check_deadline: config.timeout,
+        run_deadline: config.run_deadline(),
+        max_in_flight: config.max_in_flight,
+    };
+    let results = checks::run_all(tasks, limits).await;
     let total = start.elapsed();
 
     Ok(Report {

@@ -1,19 +1,22 @@
 //! The checks and the runner that drives them. [`plan`] decides, from the configuration,
-//! what each check will do (or why it is skipped); [`run_all`] starts them all at once, each
-//! under its own deadline and the whole under the run's deadline, and turns a timeout, an
-//! error or a panic into a `fail` result: a check never aborts the run.
+//! what each check will do (or why it is skipped) and which checks it needs first (the S3
+//! and CloudFront checks need the identity check); [`future`] turns a planned check into
+//! the future that performs it; [`run_all`] (`run.rs`) runs them concurrently, gated by
+//! their needs, under a limit of checks in flight and the deadlines.
 
 pub mod aws;
 pub mod cloudfront;
 pub mod http;
 pub mod oidc;
+mod run;
 pub mod s3;
 
-use std::collections::BTreeMap;
+pub use run::{Limits, Planned, Task, run_all};
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use url::Url;
 
@@ -42,8 +45,10 @@ pub enum Check {
 }
 
 /// Decides what every check does, in report order. Every check is present: an
-/// unconfigured one is a [`Check::Skip`] with the reason.
-pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
+/// unconfigured one is a [`Check::Skip`] with the reason. The S3 and CloudFront checks,
+/// when configured, need the identity check: with credentials that do not work, they say
+/// so once (`oidc` fails) instead of three times.
+pub fn plan(config: &CheckConfig) -> Vec<Planned> {
     let mut plan = vec![
         (
             CheckId::Oidc,
@@ -113,7 +118,11 @@ pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
                 },
                 other => other,
             };
-            (id, check)
+            let needs = match check {
+                Check::S3Read { .. } | Check::Cloudfront { .. } => vec![CheckId::Oidc],
+                _ => Vec::new(),
+            };
+            Planned { id, check, needs }
         })
         .collect()
 }
@@ -170,74 +179,6 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
     }
 }
 
-/// Extra time a check's own deadline gets over the checks' inner timeouts, so that their
-/// more precise messages win the race.
-const GRACE: Duration = Duration::from_millis(250);
-
-/// Runs every check concurrently. Each gets `check_deadline`; whatever has not finished
-/// when `run_deadline` (from now) passes is stopped and reported as failed. Every id in
-/// `checks` is in the result.
-pub async fn run_all(
-    checks: Vec<(CheckId, CheckFuture)>,
-    check_deadline: Duration,
-    run_deadline: Duration,
-) -> BTreeMap<CheckId, CheckResult> {
-    let start = Instant::now();
-    let run_end = tokio::time::Instant::now() + run_deadline;
-    let handles: Vec<_> = checks
-        .into_iter()
-        .map(|(id, fut)| {
-            let handle = tokio::spawn(async move {
-                let started = Instant::now();
-                let mut result = match tokio::time::timeout(check_deadline + GRACE, fut).await {
-                    Ok(r) => r,
-                    Err(_) => CheckResult::fail(format!(
-                        "no result within the check deadline of {} s",
-                        check_deadline.as_secs_f64()
-                    )),
-                };
-                result.ms = started.elapsed().as_millis() as u64;
-                result
-            });
-            (id, handle)
-        })
-        .collect();
-
-    let mut results = BTreeMap::new();
-    for (id, mut handle) in handles {
-        let result = match tokio::time::timeout_at(run_end, &mut handle).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(join_error)) => {
-                let why = if join_error.is_panic() {
-                    let payload = join_error.into_panic();
-                    let msg = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    format!("internal error: the check panicked: {msg}")
-                } else {
-                    "internal error: the check was cancelled".to_string()
-                };
-                let mut r = CheckResult::fail(why);
-                r.ms = start.elapsed().as_millis() as u64;
-                r
-            }
-            Err(_) => {
-                handle.abort();
-                let mut r = CheckResult::fail(format!(
-                    "did not finish within the run deadline of {} s",
-                    run_deadline.as_secs_f64()
-                ));
-                r.ms = start.elapsed().as_millis() as u64;
-                r
-            }
-        };
-        results.insert(id, result);
-    }
-    results
-}
-
 /// Retries as the real clients do, with a 1 ms backoff so tests stay fast.
 #[cfg(test)]
 pub(crate) fn test_retry() -> aws_config::retry::RetryConfig {
@@ -248,60 +189,45 @@ pub(crate) fn test_retry() -> aws_config::retry::RetryConfig {
 
 #[cfg(test)]
 mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
     use super::*;
-    use crate::model::Outcome;
+    use crate::cli::{Cli, Command};
+    use crate::config::Vars;
 
-    #[tokio::test]
-    async fn a_panicking_check_becomes_a_failure_and_the_rest_still_report() {
-        let checks: Vec<(CheckId, CheckFuture)> = vec![
-            (CheckId::api("/health"), Box::pin(async { panic!("boom") })),
-            (
-                CheckId::api("/hello"),
-                Box::pin(async { CheckResult::pass("fine") }),
-            ),
-        ];
-        let results = run_all(checks, Duration::from_secs(5), Duration::from_secs(6)).await;
-        let health = &results[&CheckId::api("/health")];
-        assert_eq!(health.outcome, Outcome::Fail);
-        assert!(!health.ok);
-        assert!(
-            health.details.contains("panicked: boom"),
-            "{}",
-            health.details
-        );
-        assert_eq!(results[&CheckId::api("/hello")].outcome, Outcome::Pass);
+    /// The plan of `check` with these arguments (and an empty environment).
+    fn planned(args: &[&str]) -> Vec<(String, Vec<CheckId>)> {
+        let argv = [&["remote-hands", "check", "--json", "-"], args].concat();
+        let cli = Cli::command().mut_subcommands(|sub| sub.mut_args(|arg| arg.env(None)));
+        let matches = cli.try_get_matches_from(argv).unwrap();
+        let Command::Check(a) = Cli::from_arg_matches(&matches).unwrap().command else {
+            unreachable!()
+        };
+        let vars: Vars = Vec::<(String, String)>::new().into_iter().collect();
+        let config = CheckConfig::from_args(&a, matches.subcommand().unwrap().1, &vars).unwrap();
+        plan(&config)
+            .into_iter()
+            .map(|p| (p.id.key().to_string(), p.needs))
+            .collect()
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_check_that_never_finishes_fails_at_its_deadline() {
-        let checks: Vec<(CheckId, CheckFuture)> = vec![
-            (CheckId::Frontend, Box::pin(std::future::pending())),
-            (
-                CheckId::api("/hello"),
-                Box::pin(async { CheckResult::pass("fine") }),
-            ),
-        ];
-        let results = run_all(checks, Duration::from_secs(2), Duration::from_secs(3)).await;
-        let frontend = &results[&CheckId::Frontend];
-        assert_eq!(frontend.outcome, Outcome::Fail);
-        assert!(
-            frontend.details.contains("check deadline of 2 s"),
-            "{}",
-            frontend.details
+    #[test]
+    fn the_configured_aws_checks_need_the_identity_check_and_nothing_else_needs_anything() {
+        let all = ["--bucket", "site", "--distribution-id", "E123"];
+        let api = ["--api-base", "http://127.0.0.1:9/", "--api-path", "/health"];
+        let needs = planned(&[&all[..], &api].concat());
+        let oidc = vec![CheckId::Oidc];
+        assert_eq!(
+            needs,
+            vec![
+                ("oidc".into(), vec![]),
+                ("s3_read".into(), oidc.clone()),
+                ("cloudfront".into(), oidc),
+                ("api_health".into(), vec![]),
+                ("frontend".into(), vec![]),
+            ]
         );
-        assert_eq!(results[&CheckId::api("/hello")].outcome, Outcome::Pass);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_run_deadline_bounds_everything() {
-        let checks: Vec<(CheckId, CheckFuture)> =
-            vec![(CheckId::Oidc, Box::pin(std::future::pending()))];
-        // A check deadline longer than the run's: the run's wins.
-        let results = run_all(checks, Duration::from_secs(60), Duration::from_secs(1)).await;
-        assert!(
-            results[&CheckId::Oidc].details.contains("run deadline"),
-            "{}",
-            results[&CheckId::Oidc].details
-        );
+        // An unconfigured check keeps its own reason to skip: it needs nothing.
+        assert_eq!(planned(&all[2..])[1], ("s3_read".into(), vec![]));
     }
 }

@@ -81,6 +81,8 @@ pub mod check {
     pub const JSON: Input = Input::flag("json", "json");
     pub const TIMEOUT: Input = Input::flag("timeout", "timeout");
     pub const SLOW_MS: Input = Input::flag("slow_ms", "slow-ms");
+    pub const MAX_IN_FLIGHT: Input =
+        Input::flag("max_in_flight", "max-in-flight").or_env("REMOTE_HANDS_MAX_IN_FLIGHT");
     pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
     pub const FORMAT: Input = Input::flag("format", "format");
     /// Set by the GitHub Actions runner: the run writes annotations and step outputs.
@@ -248,6 +250,7 @@ mod tests {
             check::JSON,
             check::TIMEOUT,
             check::SLOW_MS,
+            check::MAX_IN_FLIGHT,
             check::FAIL_ON,
             check::FORMAT,
         ];

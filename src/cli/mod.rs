@@ -438,6 +438,17 @@ pub struct CheckArgs {
     )]
     pub slow_ms: String,
 
+    /// How many checks run at once (1 to 1000); the others wait for a free slot
+    #[arg(
+        id = check::MAX_IN_FLIGHT.id,
+        long = check::MAX_IN_FLIGHT.long,
+        env = check::MAX_IN_FLIGHT.env,
+        allow_negative_numbers = true,
+        value_name = "N",
+        default_value = "32"
+    )]
+    pub max_in_flight: String,
+
     /// Which outcomes make the run fail (exit 1, conclusion `failure`)
     #[arg(
         id = check::FAIL_ON.id,

@@ -51,6 +51,8 @@ pub struct CheckConfig {
     pub json: JsonOut,
     pub timeout: Duration,
     pub slow: Duration,
+    /// How many checks run at once: 1..=[`MAX_IN_FLIGHT`].
+    pub max_in_flight: usize,
     pub fail_on: FailOn,
     pub format: Format,
     /// What the reports call each input: the flag or the variable it came from.
@@ -114,6 +116,8 @@ impl CheckConfig {
         let url_policy = url_policy(args, given, vars)?;
         let timeout = parse_seconds(&given.name(check::TIMEOUT), &args.timeout)?;
         let slow = parse_millis(&given.name(check::SLOW_MS), &args.slow_ms)?;
+        let max_in_flight =
+            parse_max_in_flight(&given.name(check::MAX_IN_FLIGHT), &args.max_in_flight)?;
         let outputs = Outputs::from_args(args, given, vars)?;
         let config = CheckConfig {
             labels: targets.labels(given),
@@ -138,6 +142,7 @@ impl CheckConfig {
             on_demand: outputs.on_demand,
             timeout,
             slow,
+            max_in_flight,
             fail_on: args.fail_on,
             format: args.format,
             github: outputs.github,
@@ -164,6 +169,23 @@ impl CheckConfig {
     pub fn run_deadline(&self) -> Duration {
         self.timeout + Duration::from_secs(1)
     }
+}
+
+/// Most checks a run lets run at once.
+pub const MAX_IN_FLIGHT: usize = 1000;
+
+/// How many checks run at once: a whole number from 1 to [`MAX_IN_FLIGHT`].
+fn parse_max_in_flight(input: &str, v: &str) -> Result<usize, ConfigError> {
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_IN_FLIGHT).contains(n))
+        .ok_or_else(|| {
+            ConfigError::new(
+                input,
+                format!("{v:?} is not a whole number of checks from 1 to {MAX_IN_FLIGHT}"),
+            )
+        })
 }
 
 /// The error of a run that names no target: the four inputs that would give one.
