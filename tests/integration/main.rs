@@ -4,10 +4,11 @@
 //! test; what several modules use is in `support/`.
 //!
 //! - `check`: `http_checks` (the HTTP checks), `moto_e2e` (the AWS checks against moto),
-//!   `aws_setup` (profiles, regions, unreachable endpoints), `url_policy` (untrusted
-//!   targets), `cli` (usage errors, environment variables), `outputs` (where the report
-//!   goes), `summary` (the step summary), `actions_runner` (step outputs, annotations, the
-//!   log block), `hostile_output` (what a hostile target can put in front of a reader).
+//!   `aws_setup` (profiles, regions, unreachable endpoints), `scale` (`--max-in-flight`),
+//!   `url_policy` (untrusted targets), `cli` (usage errors, environment variables),
+//!   `outputs` (where the report goes), `summary` (the step summary), `actions_runner`
+//!   (step outputs, annotations, the log block), `hostile_output` (what a hostile target
+//!   can put in front of a reader).
 //! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
 //!   (start, follow, errors, report, job_log, result) and the API cost targets (cost);
 //!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
@@ -37,6 +38,7 @@ mod http_checks;
 mod moto_e2e;
 mod outputs;
 mod remote;
+mod scale;
 mod serve_bench;
 mod summary;
 mod url_policy;

@@ -189,17 +189,33 @@ fn without_any_credentials_the_aws_checks_fail_fast_with_one_reason() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report = read_json(&json);
     assert_valid_report(&report);
-    for id in ["oidc", "s3_read", "cloudfront"] {
+    let oidc = &report["checks"]["oidc"];
+    assert_eq!(oidc["outcome"], "fail");
+    assert_eq!(
+        oidc["details"].as_str().unwrap(),
+        remote_hands::checks::aws::NO_CREDENTIALS
+    );
+    // Far inside the 30 s deadline: the metadata probe does not stall the run.
+    assert!(
+        oidc["ms"].as_u64().unwrap() < 2500,
+        "took {} ms",
+        oidc["ms"]
+    );
+    // The checks behind the identity check say it once, as a skip, not three failures.
+    for id in ["s3_read", "cloudfront"] {
         let c = &report["checks"][id];
-        assert_eq!(c["outcome"], "fail", "{id}");
+        assert_eq!(c["outcome"], "skip", "{id}");
+        assert_eq!(c["ok"], true, "{id}");
         assert_eq!(
             c["details"].as_str().unwrap(),
-            remote_hands::checks::aws::NO_CREDENTIALS,
+            format!(
+                "identity check failed: {}",
+                remote_hands::checks::aws::NO_CREDENTIALS
+            ),
             "{id}"
         );
-        // Far inside the 30 s deadline: the metadata probe does not stall the run.
-        assert!(c["ms"].as_u64().unwrap() < 2500, "{id} took {} ms", c["ms"]);
     }
+    assert_eq!(report["conclusion"], "failure");
     assert_eq!(report["checks"]["api_health"]["outcome"], "pass");
     assert!(
         !black_hole.requests().is_empty(),
