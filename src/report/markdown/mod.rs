@@ -1,5 +1,6 @@
 //! The markdown step summary. First what a reader needs at a glance — who asked, when,
-//! the verdict and the summary table — then each section of the original workflow
+//! the verdict and the summary table, then the timeline of the run (`gantt.rs`, a Mermaid
+//! diagram) — then each section of the original workflow
 //! (configuration, AWS identity, S3, CloudFront, HTTP), then the JSON report folded in a
 //! `<details>` block, still as the fenced `json` block that parsers of the original
 //! summary look for (the same bytes as the JSON file).
@@ -10,6 +11,7 @@
 //! 1 MiB per-step limit.
 
 mod escape;
+mod gantt;
 mod sections;
 
 use std::fmt::Write;
@@ -89,16 +91,20 @@ impl Markdown {
 }
 
 impl Renderer for Markdown {
-    /// The whole summary; over the limit, without the body excerpts; still over (huge
-    /// error texts or URLs), the compact form: header, conclusion and the summary table
+    /// The whole summary; over the limit, without the timeline; still over, without the
+    /// body excerpts too; still over (huge error texts or URLs), the compact form: header, conclusion and the summary table
     /// with each detail cut short, the JSON left to the report file. The limit is a hard
     /// cap: whatever the report holds, the result is never longer.
     fn render(&self, report: &Report) -> String {
-        let full = self.document(report, true);
+        let full = self.document(report, Parts::ALL);
         if full.len() <= self.limit {
             return full;
         }
-        let lean = self.document(report, false);
+        let without_timeline = self.document(report, Parts::NO_TIMELINE);
+        if without_timeline.len() <= self.limit {
+            return without_timeline;
+        }
+        let lean = self.document(report, Parts::LEAN);
         if lean.len() <= self.limit {
             return lean;
         }
@@ -110,6 +116,29 @@ impl Renderer for Markdown {
     }
 }
 
+/// What a document holds beyond the essentials: the optional parts, dropped in this
+/// order when the summary would be too big.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    timeline: bool,
+    bodies: bool,
+}
+
+impl Parts {
+    const ALL: Parts = Parts {
+        timeline: true,
+        bodies: true,
+    };
+    const NO_TIMELINE: Parts = Parts {
+        timeline: false,
+        bodies: true,
+    };
+    const LEAN: Parts = Parts {
+        timeline: false,
+        bodies: false,
+    };
+}
+
 /// Longest detail text in the compact form, in characters.
 const COMPACT_DETAIL: usize = 300;
 /// What the compact form says in place of the sections it leaves out.
@@ -118,18 +147,21 @@ const COMPACT_NOTE: &str = "*This summary is shortened to stay under GitHub's 1 
 
 impl Markdown {
     /// The whole document: who and when, the verdict and the summary table first, then
-    /// each check's detail, then the JSON report folded away (still a ```json fence, where
-    /// parsers of the original summary look for it).
-    fn document(&self, report: &Report, with_bodies: bool) -> String {
+    /// the timeline, each check's detail, then the JSON report folded away (still a ```json
+    /// fence, where parsers of the original summary look for it).
+    fn document(&self, report: &Report, parts: Parts) -> String {
         let mut md = String::new();
         let w = &mut md;
         self.header(w, report);
         summary(w, report);
+        if parts.timeline {
+            gantt::timeline(w, report);
+        }
         configuration(w, report, &self.labels);
         identity(w, report);
         s3(w, report);
         cloudfront(w, report);
-        http(w, report, with_bodies);
+        http(w, report, parts.bodies);
         let _ = writeln!(
             w,
             "<details><summary><strong>Machine-Readable Result</strong> (JSON)</summary>\n"
@@ -316,9 +348,29 @@ mod tests {
     }
 
     #[test]
+    fn over_the_limit_the_timeline_goes_first_and_the_bodies_stay() {
+        let mut report = report_with("HTTP 500", "https://example.com/");
+        for (n, r) in report.checks.values_mut().enumerate() {
+            r.start_ms = Some(n as u64);
+            r.ms = 100;
+        }
+        let full = Markdown::default().render(&report);
+        assert!(
+            full.contains("## Timeline\n\n```mermaid\ngantt\n"),
+            "{full}"
+        );
+        let without = Markdown::default().document(&report, Parts::NO_TIMELINE);
+        assert!(without.len() < full.len());
+        let md = Markdown::with_limit(full.len() - 1).render(&report);
+        assert_eq!(md, without);
+        assert!(!md.contains("mermaid"));
+        assert!(md.contains(&"B".repeat(2000)), "the bodies stay");
+    }
+
+    #[test]
     fn the_compact_form_is_used_only_when_the_lean_one_does_not_fit() {
         let report = report_with("HTTP 500", "https://example.com/");
-        let lean = Markdown::default().document(&report, false);
+        let lean = Markdown::default().document(&report, Parts::LEAN);
         let md = Markdown::with_limit(lean.len()).render(&report);
         assert_eq!(md, lean);
         let md = Markdown::with_limit(lean.len() - 1).render(&report);
