@@ -33,6 +33,7 @@ def run_once(command: str, report_path: str) -> dict:
         with open(report_path, encoding="utf-8") as f:
             report = json.load(f)
         result["check_ms"] = {k: v["ms"] for k, v in report["checks"].items()}
+        result["check_start_ms"] = {k: v.get("start_ms") for k, v in report["checks"].items()}
     return result
 
 

@@ -13,6 +13,8 @@
 # 5. `discord serve` (release build): answer time with 200 concurrent clients, peak memory
 #    while following 50 diagnoses held in progress at the fake GitHub API; then the answer
 #    time with the server alone on the CPUs (bench/serve-ab.sh: ApacheBench, signed PINGs).
+# 6. 100 HTTP checks at once (bench/scale.sh): a target answering each in 100 ms,
+#    --max-in-flight 100; the whole run against its slowest check, peak RSS.
 # Network: loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,3 +93,6 @@ fi
 
 echo "==> discord serve alone: ApacheBench, 200 clients, signed PINGs"
 bench/serve-ab.sh "$bin"
+
+echo "==> 100 HTTP checks at once (--max-in-flight 100, each answered in 100 ms)"
+bench/scale.sh "$bin" "$n"
