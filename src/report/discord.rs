@@ -234,6 +234,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         }
     }
 

@@ -237,6 +237,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         };
         let full = Markdown::default().render(&report);
         assert!(full.contains(&"B".repeat(20_000)));
@@ -290,6 +291,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         }
     }
 
