@@ -11,7 +11,8 @@ const MAX_TEXT: usize = 300;
 /// Longest check key taken from the baseline.
 const MAX_KEY: usize = 128;
 
-/// What changed from `baseline` to `current`.
+/// What changed from `baseline` to `current`. A check new or vanished counts only when it
+/// ran (was not skipped) in the run that has it.
 pub fn compare(baseline: &Report, current: &Report, thresholds: Thresholds) -> Changes {
     let mut changes = Changes {
         since: Since {
@@ -30,7 +31,9 @@ pub fn compare(baseline: &Report, current: &Report, thresholds: Thresholds) -> C
     };
     for (id, now) in &current.checks {
         let Some(before) = baseline.checks.get(id) else {
-            changes.new_checks.push(id.clone());
+            if now.outcome != Outcome::Skip {
+                changes.new_checks.push(id.clone());
+            }
             continue;
         };
         if before.outcome != now.outcome {
@@ -50,9 +53,13 @@ pub fn compare(baseline: &Report, current: &Report, thresholds: Thresholds) -> C
     }
     changes.vanished_checks = baseline
         .checks
-        .keys()
-        .filter(|id| !current.checks.contains_key(*id))
-        .map(capped_id)
+        .iter()
+        .filter(|(id, before)| {
+            before.outcome != Outcome::Skip
+                && !id.key().is_empty()
+                && !current.checks.contains_key(*id)
+        })
+        .map(|(id, _)| capped_id(id))
         .collect();
     changes
 }
@@ -239,6 +246,12 @@ mod tests {
         assert_eq!(c.new_checks, [CheckId::Frontend]);
         assert_eq!(c.vanished_checks, [CheckId::api("/old")]);
         assert!(c.latency.is_empty() && c.cloudfront.is_empty() && c.identity.is_empty());
+        // Skipped (not configured) on the side that has it: neither new nor vanished; nor
+        // a key no check can have.
+        let before = report(&[("s3_read", Outcome::Skip, 0), ("", Outcome::Pass, 1)]);
+        let after = report(&[("cloudfront", Outcome::Skip, 0)]);
+        let c = compare(&before, &after, Thresholds::default());
+        assert!(c.is_empty(), "{c:?}");
     }
 
     /// Both thresholds must be crossed: more than +50 % AND at least +100 ms.

@@ -83,6 +83,11 @@ pub mod check {
     pub const SLOW_MS: Input = Input::flag("slow_ms", "slow-ms");
     pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
     pub const FORMAT: Input = Input::flag("format", "format");
+    pub const BASELINE: Input = Input::flag("baseline", "baseline").or_env("REMOTE_HANDS_BASELINE");
+    pub const REGRESSION_PCT: Input =
+        Input::flag("regression_pct", "regression-pct").or_env("REMOTE_HANDS_REGRESSION_PCT");
+    pub const REGRESSION_MS: Input =
+        Input::flag("regression_ms", "regression-ms").or_env("REMOTE_HANDS_REGRESSION_MS");
     /// Set by the GitHub Actions runner: the run writes annotations and step outputs.
     pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
     /// The runner's step-outputs file.
@@ -250,6 +255,9 @@ mod tests {
             check::SLOW_MS,
             check::FAIL_ON,
             check::FORMAT,
+            check::BASELINE,
+            check::REGRESSION_PCT,
+            check::REGRESSION_MS,
         ];
         vec![
             ("check", check_inputs),

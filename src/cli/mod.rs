@@ -457,6 +457,40 @@ pub struct CheckArgs {
         default_value_t = Format::Text
     )]
     pub format: Format,
+
+    /// A previous run's report (diagnose-summary.json, the original workflow's included):
+    /// every output gets a "Changes since" section — outcome changes, latency regressions,
+    /// CloudFront and identity drift, new and vanished checks
+    #[arg(
+        id = check::BASELINE.id,
+        long = check::BASELINE.long,
+        env = check::BASELINE.env,
+        value_name = "PATH"
+    )]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: a check is a latency regression when slower by more than this
+    /// percentage…
+    #[arg(
+        id = check::REGRESSION_PCT.id,
+        long = check::REGRESSION_PCT.long,
+        env = check::REGRESSION_PCT.env,
+        allow_negative_numbers = true,
+        value_name = "PERCENT",
+        default_value = "50"
+    )]
+    pub regression_pct: String,
+
+    /// …and by at least this many milliseconds
+    #[arg(
+        id = check::REGRESSION_MS.id,
+        long = check::REGRESSION_MS.long,
+        env = check::REGRESSION_MS.env,
+        allow_negative_numbers = true,
+        value_name = "MS",
+        default_value = "100"
+    )]
+    pub regression_ms: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

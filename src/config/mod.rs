@@ -14,6 +14,7 @@
 //! are in `validate.rs`, the region's in `region.rs`. Inputs are named as the user gave
 //! them: `--flag`, or `VAR (environment)` when clap read the variable.
 
+mod baseline;
 mod check;
 mod discord;
 mod discord_post;
@@ -32,6 +33,7 @@ use clap::parser::ValueSource;
 
 use crate::cli::inputs::Input;
 
+pub use baseline::BaselineConfig;
 pub use check::{CheckConfig, DEFAULT_JSON, GithubEnv, JsonOut};
 pub use discord::{RegisterConfig, ServeConfig};
 pub use discord_post::{MAX_REPORT_BYTES, PostConfig};

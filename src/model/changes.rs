@@ -94,3 +94,87 @@ pub struct FieldChange {
     pub from: Option<String>,
     pub to: Option<String>,
 }
+
+impl Since {
+    /// The baseline's correlation ID, short: its first 8 characters.
+    pub fn short_id(&self) -> String {
+        self.correlation_id.chars().take(8).collect()
+    }
+
+    /// When the baseline run started, as "2026-11-25 04:42:02 UTC"; `None` when its report
+    /// does not say (or says it in another shape).
+    pub fn when(&self) -> Option<String> {
+        let s = self.started_at.as_str();
+        let (date, time) = (s.get(..10)?, s.get(11..19)?);
+        let shaped = |t: &str, sep: u8| t.bytes().all(|b| b.is_ascii_digit() || b == sep);
+        (shaped(date, b'-') && shaped(time, b':')).then(|| format!("{date} {time} UTC"))
+    }
+}
+
+/// One value of a change, as the renderers show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Outcome(Outcome),
+    Text(String),
+    /// Not recorded by that run.
+    Empty,
+}
+
+/// One change as one row: what changed (a check, or `cloudfront` / `identity`), the kind
+/// of change (`outcome`, `slower`, `new check`, `vanished`, or the drifted field's name),
+/// before and now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub subject: String,
+    pub what: String,
+    pub from: Cell,
+    pub to: Cell,
+}
+
+impl Changes {
+    /// Every change, one row each, in this order: outcomes, latency, CloudFront, identity,
+    /// new checks, vanished checks.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        let row = |subject: &str, what: &str, from: Cell, to: Cell| Row {
+            subject: subject.to_string(),
+            what: what.to_string(),
+            from,
+            to,
+        };
+        for o in &self.outcome {
+            rows.push(row(
+                o.check.key(),
+                "outcome",
+                Cell::Outcome(o.from),
+                Cell::Outcome(o.to),
+            ));
+        }
+        for l in &self.latency {
+            let more = (u128::from(l.to_ms) - u128::from(l.from_ms).min(u128::from(l.to_ms))) * 100
+                / u128::from(l.from_ms.max(1));
+            rows.push(row(
+                l.check.key(),
+                "slower",
+                Cell::Text(format!("{} ms", l.from_ms)),
+                Cell::Text(format!("{} ms (+{more} %)", l.to_ms)),
+            ));
+        }
+        let text = |v: &Option<String>| v.clone().map_or(Cell::Empty, Cell::Text);
+        for (subject, fields) in [
+            ("cloudfront", &self.cloudfront),
+            ("identity", &self.identity),
+        ] {
+            for f in fields {
+                rows.push(row(subject, &f.field, text(&f.from), text(&f.to)));
+            }
+        }
+        for id in &self.new_checks {
+            rows.push(row(id.key(), "new check", Cell::Empty, Cell::Empty));
+        }
+        for id in &self.vanished_checks {
+            rows.push(row(id.key(), "vanished", Cell::Empty, Cell::Empty));
+        }
+        rows
+    }
+}

@@ -24,6 +24,7 @@ mod support;
 mod action;
 mod actions_runner;
 mod aws_setup;
+mod baseline;
 mod cli;
 mod conventions;
 mod discord_api;

@@ -9,6 +9,7 @@
 //! mention, or command the Actions runner; and the whole summary stays under GitHub's
 //! 1 MiB per-step limit.
 
+mod changes;
 mod escape;
 mod sections;
 
@@ -125,6 +126,7 @@ impl Markdown {
         let w = &mut md;
         self.header(w, report);
         summary(w, report);
+        changes::changes(w, report);
         configuration(w, report, &self.labels);
         identity(w, report);
         s3(w, report);
