@@ -10,5 +10,6 @@
 //! renderers escape it like any other outside text.
 
 mod compare;
+pub mod fetch;
 
 pub use compare::compare;

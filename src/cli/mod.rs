@@ -2,6 +2,7 @@
 //! help texts. The names come from [`inputs`], the examples and exit codes of `--help`
 //! from [`help`]; turning these raw values into a checked configuration is `config`'s job.
 
+pub mod baseline;
 pub mod discord;
 pub mod help;
 pub mod inputs;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use baseline::{BaselineArgs, BaselineCommand, BaselineFetchArgs};
 pub use discord::{PostArgs, RegisterArgs, ServeArgs, VerifyLatestArgs};
 use inputs::{check, dispatch, github, result};
 
@@ -51,6 +53,8 @@ pub enum Command {
     /// commit, each job's and step's duration, the failed steps.
     #[command(after_help = help::verify_latest_after_help())]
     VerifyLatest(discord::VerifyLatestArgs),
+    /// Comparison with a previous run: fetch the baseline report in GitHub Actions.
+    Baseline(BaselineArgs),
     /// Print the completion script of a shell to standard output.
     #[command(after_help = help::completions_after_help())]
     Completions(CompletionsArgs),

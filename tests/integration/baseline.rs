@@ -369,3 +369,222 @@ fn the_thresholds_decide_what_is_slower() {
     assert_eq!(report["changes"]["latency"], json!([]));
     assert_eq!(report["changes"]["thresholds"]["ms"], 100000);
 }
+
+// ---- baseline fetch: the last successful run's report, from the fake GitHub API ----------
+
+mod fetch {
+    use super::*;
+    use crate::support::dispatch::assert_requests_match_githubs_description;
+    use crate::support::github::history::{HISTORY_WORKFLOW, PastRun};
+    use crate::support::github::{FakeGithub, OWNER, REPO, Scenario, TOKEN, zip_of};
+
+    /// `baseline fetch` inside GitHub Actions, as the action runs it: the workflow from
+    /// GITHUB_WORKFLOW_REF, the branch from GITHUB_REF_NAME, this run GITHUB_RUN_ID.
+    fn fetch(gh: &FakeGithub, out: &Path, extra: &[(&str, &str)]) -> crate::support::Run {
+        let mut cmd = bin();
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
+            .env("GITHUB_API_URL", gh.api_url())
+            .env(
+                "GITHUB_WORKFLOW_REF",
+                format!("{OWNER}/{REPO}/.github/workflows/{HISTORY_WORKFLOW}@refs/heads/main"),
+            )
+            .env("GITHUB_REF_NAME", "main")
+            .env("GITHUB_RUN_ID", "7009");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let r = run(cmd.args(["baseline", "fetch", "--out"]).arg(out));
+        assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN));
+        assert_requests_match_githubs_description(gh);
+        r
+    }
+
+    fn report_zip(correlation_id: &str) -> Vec<u8> {
+        let mut b = baseline_report();
+        b["correlation_id"] = json!(correlation_id);
+        zip_of(&[("diagnose-summary.json", b.to_string().as_bytes())])
+    }
+
+    fn past(id: u64, branch: &'static str, conclusion: &'static str, cid: &str) -> PastRun {
+        PastRun {
+            id,
+            branch,
+            conclusion,
+            artifact: Some(("diagnose-summary", report_zip(cid))),
+        }
+    }
+
+    #[test]
+    fn the_last_successful_run_on_the_branch_gives_the_baseline() {
+        let gh = FakeGithub::start(Scenario::default());
+        gh.set_history(vec![
+            // This run (a re-run that already succeeded once): never its own baseline.
+            past(
+                7009,
+                "main",
+                "success",
+                "99999999-0000-4000-8000-000000000000",
+            ),
+            past(
+                7008,
+                "main",
+                "failure",
+                "88888888-0000-4000-8000-000000000000",
+            ),
+            past(
+                7007,
+                "feature",
+                "success",
+                "77777777-0000-4000-8000-000000000000",
+            ),
+            past(7006, "main", "success", BASELINE_ID),
+            past(
+                7005,
+                "main",
+                "success",
+                "55555555-0000-4000-8000-000000000000",
+            ),
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("baseline.json");
+        let r = fetch(&gh, &out, &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(read_json(&out)["correlation_id"], BASELINE_ID);
+        assert!(r.stderr.contains("the report of run 7006"), "{}", r.stderr);
+        let list = &gh.requests_of("history_runs")[0];
+        assert!(list.query.contains("status=success"), "{}", list.query);
+        assert!(list.query.contains("branch=main"), "{}", list.query);
+        // The pull request's head branch wins over GITHUB_REF_NAME.
+        let r = fetch(&gh, &out, &[("GITHUB_HEAD_REF", "feature")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            read_json(&out)["correlation_id"],
+            "77777777-0000-4000-8000-000000000000"
+        );
+        // What was fetched is a baseline `check` takes.
+        let s = servers();
+        let (_, report, _) = check_with(&s, &std::fs::read_to_string(&out).unwrap(), &[]);
+        assert_eq!(
+            report["changes"]["since"]["correlation_id"],
+            "77777777-0000-4000-8000-000000000000"
+        );
+    }
+
+    #[test]
+    fn no_earlier_run_or_no_artifact_is_a_notice_and_exit_3() {
+        let gh = FakeGithub::start(Scenario::default());
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("baseline.json");
+        // A new workflow: no run yet.
+        let r = fetch(&gh, &out, &[]);
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end(),
+            "::notice title=remote-hands baseline::no baseline to compare with: no earlier successful run of diagnose.yml on branch main"
+        );
+        assert!(!out.exists());
+        // The last successful run uploaded no report.
+        gh.set_history(vec![PastRun {
+            id: 7001,
+            branch: "main",
+            conclusion: "success",
+            artifact: None,
+        }]);
+        let r = fetch(&gh, &out, &[]);
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("run 7001 has no artifact diagnose-summary"),
+            "{}",
+            r.stderr
+        );
+        // Its artifact holds something else.
+        gh.set_history(vec![PastRun {
+            id: 7002,
+            branch: "main",
+            conclusion: "success",
+            artifact: Some((
+                "diagnose-summary",
+                zip_of(&[("diagnose-summary.json", b"{\"not\": \"a report\"}")]),
+            )),
+        }]);
+        let r = fetch(&gh, &out, &[]);
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("holds no diagnosis report"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn github_refusing_is_a_warning_and_exit_1() {
+        let gh = FakeGithub::start(Scenario::default());
+        gh.fault(
+            "history_runs",
+            vec![crate::support::github::Canned::new(
+                403,
+                &[("content-type", "application/json")],
+                r#"{"message":"Resource not accessible by integration"}"#,
+            )],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("baseline.json");
+        let r = fetch(&gh, &out, &[]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr.starts_with(
+                "::warning title=remote-hands baseline::no baseline to compare with: "
+            ),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("403"), "{}", r.stderr);
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn without_a_workflow_or_a_token_it_is_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(bin()
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", "acme/site")
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .args(["baseline", "fetch", "--out"])
+            .arg(dir.path().join("b.json")));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("--workflow: missing") && r.stderr.contains("GITHUB_WORKFLOW_REF"),
+            "{}",
+            r.stderr
+        );
+        let r = run(bin()
+            .env("GITHUB_REPOSITORY", "acme/site")
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .env("PATH", "/nonexistent")
+            .args(["baseline", "fetch", "--workflow", "d.yml", "--out"])
+            .arg(dir.path().join("b.json")));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("GITHUB_TOKEN"), "{}", r.stderr);
+        let r = run(bin()
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", "acme/site")
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .env(
+                "GITHUB_WORKFLOW_REF",
+                "acme/site/.github/workflows/@refs/heads/main",
+            )
+            .args(["baseline", "fetch", "--out"])
+            .arg(dir.path().join("b.json")));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("GITHUB_WORKFLOW_REF (environment)"),
+            "{}",
+            r.stderr
+        );
+    }
+}
