@@ -51,6 +51,18 @@ impl ActRun {
 
 /// Runs tests/act/action-e2e.yml under act with the given targets.
 fn act(moto: &Moto, bucket: &str, distribution: &str, api_base: &str, frontend: &str) -> ActRun {
+    act_with(moto, bucket, distribution, api_base, frontend, &[])
+}
+
+/// [`act`] with more of the workflow's inputs.
+fn act_with(
+    moto: &Moto,
+    bucket: &str,
+    distribution: &str,
+    api_base: &str,
+    frontend: &str,
+    more: &[(&str, &str)],
+) -> ActRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
     let act = require_tool("act");
     // The upload and cache actions cannot be downloaded here. With `upload-artifact:
@@ -85,6 +97,9 @@ fn act(moto: &Moto, bucket: &str, distribution: &str, api_base: &str, frontend: 
         ("correlation_id", CORRELATION.to_string()),
         ("out_dir", out.path().display().to_string()),
     ] {
+        cmd.arg("--input").arg(format!("{k}={v}"));
+    }
+    for (k, v) in more {
         cmd.arg("--input").arg(format!("{k}={v}"));
     }
     let output = cmd.output().expect("running act");
@@ -379,4 +394,46 @@ fn the_baseline_input_previous_fetches_the_last_successful_run() {
     let report = report.expect("the step wrote its report");
     assert!(report.get("changes").is_none(), "{report:#}");
     assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
+}
+
+/// The action run by act with `baseline:` set to a report file: the step summary has the
+/// "Changes since" section and the report its `changes`.
+#[test]
+fn the_composite_action_compares_with_a_baseline_under_act() {
+    let moto = Moto::start();
+    let distribution = moto.seed("act-baseline", true);
+    let s = site();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("previous.json");
+    std::fs::write(
+        &path,
+        previous_report("22222222-2222-4333-8444-555555555555"),
+    )
+    .unwrap();
+    let run = act_with(
+        &moto,
+        "act-baseline",
+        &distribution,
+        &s.url(""),
+        &s.url("/"),
+        &[("baseline", path.to_str().unwrap())],
+    );
+    let text = run.text();
+    assert_eq!(run.code, 0, "act failed:\n{text}");
+    let report = read_json(&run.out.path().join("report.json"));
+    assert_valid_report(&report);
+    assert_eq!(
+        report["changes"]["since"]["correlation_id"],
+        "22222222-2222-4333-8444-555555555555"
+    );
+    assert_eq!(report["changes"]["outcome"][0]["check"], "api_hello");
+    let summary = run.summary();
+    assert!(
+        summary.contains("## Changes since run `22222222` of 2026-11-25 04:42:02 UTC"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| `api_hello` | outcome | ❌ fail | ✅ pass |"),
+        "{summary}"
+    );
 }
