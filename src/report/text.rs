@@ -213,4 +213,33 @@ mod tests {
         let r = report(Outcome::Fail, Some(" \n "), None);
         assert!(line(&r).ends_with("/health"), "{}", line(&r));
     }
+
+    #[test]
+    fn changes_are_one_line_each_capped_at_the_row_limit() {
+        let mut r = report(Outcome::Pass, None, None);
+        let mut before = r.clone();
+        before.correlation_id = "feedface-0000".into();
+        for i in 0..MAX_CHANGE_ROWS + 3 {
+            let key = format!("api_gone{i}\u{1b}[2J\nforged");
+            before
+                .checks
+                .insert(CheckId::from_key(&key), CheckResult::pass("x"));
+        }
+        r.changes = Some(crate::baseline::compare(&before, &r, Default::default()));
+        let text = Text { color: false }.render(&r);
+        assert!(text.contains("changes since feedface:\n"), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains("\nforged"),
+            "{text}"
+        );
+        let rows = text.lines().filter(|l| l.contains("vanished")).count();
+        assert_eq!(rows, MAX_CHANGE_ROWS, "{text}");
+        assert!(
+            text.contains("  … and 3 more (the JSON report lists them all)\n"),
+            "{text}"
+        );
+        r.changes = Some(crate::baseline::compare(&r, &r, Default::default()));
+        let text = Text { color: false }.render(&r);
+        assert!(text.contains("\nno changes since x\n"), "{text}");
+    }
 }

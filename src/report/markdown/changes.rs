@@ -76,3 +76,73 @@ fn shown(s: &str, in_table: bool) -> String {
         escape_inline(&s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Changes, CheckId, Conclusion, FieldChange, Since, Thresholds};
+
+    fn report_with(changes: Changes) -> Report {
+        let mut r: Report =
+            serde_json::from_str(r#"{"correlation_id":"x","checks":{},"conclusion":"success"}"#)
+                .unwrap();
+        r.changes = Some(changes);
+        r
+    }
+
+    fn empty() -> Changes {
+        Changes {
+            since: Since {
+                correlation_id: "abcdef0123456789".into(),
+                started_at: "not a time".into(),
+                tool: String::new(),
+                conclusion: Conclusion::Success,
+            },
+            thresholds: Thresholds::default(),
+            outcome: vec![],
+            latency: vec![],
+            cloudfront: vec![],
+            identity: vec![],
+            new_checks: vec![],
+            vanished_checks: vec![],
+        }
+    }
+
+    #[test]
+    fn no_changes_is_one_line_and_no_baseline_is_nothing() {
+        let mut md = String::new();
+        changes(&mut md, &report_with(empty()));
+        assert_eq!(md, "**No changes since run `abcdef01`.**\n\n");
+        let mut r = report_with(empty());
+        r.changes = None;
+        let mut md = String::new();
+        changes(&mut md, &r);
+        assert_eq!(md, "");
+    }
+
+    #[test]
+    fn many_changes_are_cut_at_the_row_limit_and_values_are_escaped() {
+        let mut c = empty();
+        c.vanished_checks = (0..MAX_ROWS + 7)
+            .map(|i| CheckId::from_key(&format!("api_{i}")))
+            .collect();
+        c.identity = vec![FieldChange {
+            field: "arn".into(),
+            from: Some("a|b <i>`x`</i> @team".into()),
+            to: None,
+        }];
+        let mut md = String::new();
+        changes(&mut md, &report_with(c));
+        let rows = md.lines().filter(|l| l.starts_with("| ")).count();
+        assert_eq!(rows, MAX_ROWS + 1, "{md}");
+        assert!(
+            md.contains("*… and 8 more; the JSON report lists them all.*"),
+            "{md}"
+        );
+        let arn = md.lines().find(|l| l.contains("| arn |")).unwrap();
+        assert_eq!(
+            arn,
+            r"| `identity` | arn | a\|b &lt;i&gt;\`x\`&lt;/i&gt; @&#8203;team |  |"
+        );
+    }
+}
