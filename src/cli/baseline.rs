@@ -16,8 +16,8 @@ pub struct BaselineArgs {
 #[derive(Debug, Subcommand)]
 pub enum BaselineCommand {
     /// Download the report of the last successful run of this workflow on this branch, for
-    /// `check --baseline`. Exit 0 when written, 3 when there is none to compare with (the
-    /// first run, no artifact), 1 when GitHub could not be read, 2 for usage errors.
+    /// `check --baseline`.
+    #[command(after_help = super::help::baseline_fetch_after_help())]
     Fetch(BaselineFetchArgs),
 }
 
