@@ -588,3 +588,56 @@ mod fetch {
         );
     }
 }
+
+/// The schema holds every field of `changes` to its shape: a report with any one of them
+/// wrong does not validate.
+#[test]
+fn the_schema_validates_every_field_of_changes() {
+    let s = servers();
+    let (_, report, _) = check_with(&s, &baseline_report().to_string(), &[]);
+    let schema_text =
+        std::fs::read_to_string(crate::support::root().join("schema/diagnose-summary.schema.json"))
+            .unwrap();
+    let schema: Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&report));
+    let field = json!({"field": "status", "from": "Deployed", "to": null});
+    let cases: Vec<(&str, Value)> = vec![
+        ("/changes/since/correlation_id", json!(7)),
+        ("/changes/since/conclusion", json!("maybe")),
+        ("/changes/since/extra", json!("x")),
+        ("/changes/thresholds/pct", json!(-1)),
+        ("/changes/thresholds/ms", json!(1.5)),
+        ("/changes/outcome/0/from", json!("great")),
+        ("/changes/outcome/0/check", json!("")),
+        ("/changes/latency/0/from_ms", json!(0)),
+        ("/changes/latency/0/to_ms", json!("slow")),
+        (
+            "/changes/cloudfront",
+            json!([{"field": "price", "from": null, "to": null}]),
+        ),
+        (
+            "/changes/cloudfront",
+            json!([{"field": "status", "from": "x".repeat(301), "to": null}]),
+        ),
+        ("/changes/identity", json!([field])),
+        ("/changes/new_checks", json!([3])),
+        ("/changes/vanished_checks", json!(["k".repeat(129)])),
+        ("/changes/extra", json!([])),
+    ];
+    for (pointer, value) in cases {
+        let mut bad = report.clone();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        match bad.pointer_mut(parent).unwrap() {
+            Value::Array(items) => items[key.parse::<usize>().unwrap()] = value.clone(),
+            Value::Object(map) => {
+                map.insert(key.to_string(), value.clone());
+            }
+            other => panic!("{pointer}: {other}"),
+        }
+        assert!(!validator.is_valid(&bad), "{pointer} = {value} validates");
+    }
+    let mut missing = report.clone();
+    missing["changes"].as_object_mut().unwrap().remove("since");
+    assert!(!validator.is_valid(&missing));
+}
