@@ -59,6 +59,8 @@ pub struct CheckConfig {
     pub on_demand: bool,
     /// Set when running inside GitHub Actions (`GITHUB_ACTIONS=true`).
     pub github: Option<GithubEnv>,
+    /// The previous run to compare with (`--baseline`).
+    pub baseline: Option<super::BaselineConfig>,
 }
 
 /// The report file written when `--json` is not given.
@@ -115,6 +117,7 @@ impl CheckConfig {
         let timeout = parse_seconds(&given.name(check::TIMEOUT), &args.timeout)?;
         let slow = parse_millis(&given.name(check::SLOW_MS), &args.slow_ms)?;
         let outputs = Outputs::from_args(args, given, vars)?;
+        let baseline = super::baseline::baseline(args, given)?;
         let config = CheckConfig {
             labels: targets.labels(given),
             api_base: targets.api_base,
@@ -141,6 +144,7 @@ impl CheckConfig {
             fail_on: args.fail_on,
             format: args.format,
             github: outputs.github,
+            baseline,
         };
         if !config.anything_to_check() {
             return Err(nothing_to_check());

@@ -9,6 +9,7 @@
 //! mention, or command the Actions runner; and the whole summary stays under GitHub's
 //! 1 MiB per-step limit.
 
+mod changes;
 mod escape;
 mod sections;
 
@@ -125,6 +126,7 @@ impl Markdown {
         let w = &mut md;
         self.header(w, report);
         summary(w, report);
+        changes::changes(w, report);
         configuration(w, report, &self.labels);
         identity(w, report);
         s3(w, report);
@@ -237,6 +239,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         };
         let full = Markdown::default().render(&report);
         assert!(full.contains(&"B".repeat(20_000)));
@@ -290,6 +293,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         }
     }
 
