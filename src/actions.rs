@@ -43,6 +43,15 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// One workflow-command annotation (`notice`, `warning` or `error`) with its title.
+pub fn annotation(level: &str, title: &str, message: &str) -> String {
+    format!(
+        "::{level} title={}::{}\n",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
 /// One annotation per failed (`::error`) or warned (`::warning`) check.
 pub fn annotations(report: &Report) -> String {
     let mut out = String::new();

@@ -73,6 +73,7 @@ pub async fn diagnose(config: &CheckConfig, vars: &Vars) -> anyhow::Result<Repor
         conclusion: conclusion(&results, config.fail_on),
         fail_on: config.fail_on,
         checks: results,
+        changes: None,
     })
 }
 

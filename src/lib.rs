@@ -13,6 +13,7 @@
 //! built in [`net`].
 
 pub mod actions;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod clock;

@@ -29,6 +29,7 @@ fn run() -> ExitCode {
         Command::Result(args) => commands::result::run(args, sub, &vars, verbose),
         Command::VerifyLatest(args) => commands::verify_latest::run(args, sub, &vars, verbose),
         Command::Discord(args) => commands::discord::run(args, sub, &vars),
+        Command::Baseline(args) => commands::baseline::run(args, sub, &vars, verbose),
         Command::Completions(args) => commands::completions::run(args),
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The composite action's diagnosis step: turns the action's inputs (all passed through the
-# environment, never interpolated into this script) into `remote-hands check` flags. Empty
+# environment, never interpolated into this script) into `remote-hands check` flags, after
+# fetching the baseline report when `baseline: previous` asks for it. Empty
 # inputs add no flag, so the job's own environment (AWS_REGION, S3_BUCKET…) still applies.
 set -euo pipefail
 bin="${REMOTE_HANDS_BIN:?no remote-hands binary was installed}"
@@ -25,4 +26,22 @@ add --allowed-hosts "${INPUT_ALLOWED_HOSTS:-}"
 
 report_dir=$(mktemp -d "${RUNNER_TEMP:-/tmp}/remote-hands-report.XXXXXX")
 args+=("--json=$report_dir/diagnose-summary.json")
+
+# The baseline: none, a report file, or `previous` — the last successful run's report,
+# fetched with the token (given to that command only). When there is none (a new
+# workflow, no artifact) or GitHub cannot be read, the fetch says so and the check runs
+# without a comparison.
+case "${INPUT_BASELINE:-}" in
+  "") ;;
+  previous)
+    baseline_file="$report_dir/baseline.json"
+    fetch=(baseline fetch "--out=$baseline_file")
+    if [ -n "${INPUT_ARTIFACT_NAME:-}" ]; then fetch+=("--artifact-name=$INPUT_ARTIFACT_NAME"); fi
+    if GITHUB_TOKEN="${INPUT_GITHUB_TOKEN:-}" "$bin" "${fetch[@]}"; then
+      args+=("--baseline=$baseline_file")
+    fi
+    ;;
+  *) args+=("--baseline=$INPUT_BASELINE") ;;
+esac
+unset INPUT_GITHUB_TOKEN
 exec "$bin" "${args[@]}"

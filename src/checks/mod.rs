@@ -146,7 +146,8 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
         Check::Http { url, cdn } => {
             let client = res.http.clone();
             let (slow, timeout) = (res.slow, res.timeout);
-            Box::pin(async move { http::check(&client, &url, cdn, slow, timeout).await })
+            let spec = http::Spec::get(url, cdn, slow);
+            Box::pin(async move { http::check(&client, &spec, timeout).await })
         }
         aws_check => {
             let Some(ctx) = res.aws.clone() else {

@@ -34,6 +34,18 @@ pub const CHECK_EXAMPLES: &[Example] = &[
     ),
 ];
 
+pub const BASELINE_FETCH_EXAMPLES: &[Example] = &[
+    example(
+        "In GitHub Actions: the last successful run's report of this workflow on this branch:",
+        "remote-hands baseline fetch --out baseline.json",
+    ),
+    example(
+        "Elsewhere: the report of the last successful run of diagnose.yml on main:",
+        "remote-hands baseline fetch --repo acme/site --workflow diagnose.yml --branch main \
+         --out baseline.json",
+    ),
+];
+
 pub const DISPATCH_EXAMPLES: &[Example] = &[
     example(
         "Run the diagnosis workflow of acme/site, wait, and print its report:",
@@ -147,6 +159,7 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
     ("discord serve", SERVE_EXAMPLES),
     ("discord post", POST_EXAMPLES),
     ("verify-latest", VERIFY_LATEST_EXAMPLES),
+    ("baseline fetch", BASELINE_FETCH_EXAMPLES),
 ];
 
 pub const EXIT_CODES: &str = "\
@@ -170,6 +183,16 @@ Exit codes:
 The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed. repository_dispatch
 needs a token with Contents: write (fine-grained) or repo scope; workflow_dispatch needs
 Actions: write; reading the result needs Actions: read.";
+
+pub const BASELINE_FETCH_EXIT_CODES: &str = "\
+Exit codes:
+  0  the report is written
+  1  GitHub could not be read (a warning says why); run the check without a baseline
+  2  usage or configuration error (a missing token, workflow or repository)
+  3  nothing to compare with: no earlier successful run, or it left no report (a notice
+     says which)
+
+The token comes from GITHUB_TOKEN, then GH_TOKEN; it is never printed.";
 
 pub const REGISTER_EXIT_CODES: &str = "\
 Exit codes:
@@ -255,6 +278,10 @@ pub fn post_after_help() -> String {
 
 pub fn verify_latest_after_help() -> String {
     after_help(VERIFY_LATEST_EXAMPLES, VERIFY_LATEST_EXIT_CODES)
+}
+
+pub fn baseline_fetch_after_help() -> String {
+    after_help(BASELINE_FETCH_EXAMPLES, BASELINE_FETCH_EXIT_CODES)
 }
 
 pub fn completions_after_help() -> String {

@@ -85,6 +85,11 @@ pub mod check {
         Input::flag("max_in_flight", "max-in-flight").or_env("REMOTE_HANDS_MAX_IN_FLIGHT");
     pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
     pub const FORMAT: Input = Input::flag("format", "format");
+    pub const BASELINE: Input = Input::flag("baseline", "baseline").or_env("REMOTE_HANDS_BASELINE");
+    pub const REGRESSION_PCT: Input =
+        Input::flag("regression_pct", "regression-pct").or_env("REMOTE_HANDS_REGRESSION_PCT");
+    pub const REGRESSION_MS: Input =
+        Input::flag("regression_ms", "regression-ms").or_env("REMOTE_HANDS_REGRESSION_MS");
     /// Set by the GitHub Actions runner: the run writes annotations and step outputs.
     pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
     /// The runner's step-outputs file.
@@ -110,6 +115,23 @@ pub mod github {
     pub const GH_TOKEN: &str = "GH_TOKEN";
     /// Multiplies every wait (tests and benchmarks).
     pub const TIME_SCALE: &str = "REMOTE_HANDS_TIME_SCALE";
+}
+
+/// The inputs of `baseline fetch` (beside `github::REPO`, `API_URL`, `WORKFLOW` and
+/// `ARTIFACT_NAME`).
+pub mod baseline {
+    use super::Input;
+
+    pub const OUT: Input = Input::flag("out", "out");
+    pub const BRANCH: Input = Input::flag("branch", "branch");
+    /// The runner's workflow reference (`OWNER/REPO/.github/workflows/FILE@REF`): the
+    /// workflow when `--workflow` is not given.
+    pub const GITHUB_WORKFLOW_REF: &str = "GITHUB_WORKFLOW_REF";
+    /// The branch when `--branch` is not given: the pull request's head branch, else the
+    /// branch or tag that started the run.
+    pub const BRANCH_DEFAULTS: [&str; 2] = ["GITHUB_HEAD_REF", "GITHUB_REF_NAME"];
+    /// The run asking, never its own baseline.
+    pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
 }
 
 /// The inputs of `dispatch`.
@@ -253,6 +275,9 @@ mod tests {
             check::MAX_IN_FLIGHT,
             check::FAIL_ON,
             check::FORMAT,
+            check::BASELINE,
+            check::REGRESSION_PCT,
+            check::REGRESSION_MS,
         ];
         vec![
             ("check", check_inputs),
@@ -326,6 +351,47 @@ mod tests {
         }
         for (text, var) in named {
             assert!(text.contains(var), "the help does not name {var}");
+        }
+    }
+
+    #[test]
+    fn the_baseline_fetch_inputs_are_the_arguments_clap_parses() {
+        use clap::Args;
+
+        let inputs = [
+            baseline::OUT,
+            baseline::BRANCH,
+            github::REPO,
+            github::API_URL,
+            github::WORKFLOW,
+            github::ARTIFACT_NAME,
+        ];
+        let mut sub = crate::cli::BaselineFetchArgs::augment_args(clap::Command::new("fetch"));
+        for input in &inputs {
+            let arg = sub.get_arguments().find(|a| a.get_id() == input.id);
+            let arg = arg.unwrap_or_else(|| panic!("no argument {}", input.id));
+            assert_eq!(arg.get_long(), Some(input.long), "{}", input.id);
+            assert_eq!(
+                arg.get_env().and_then(|v| v.to_str()),
+                input.env,
+                "{}",
+                input.id
+            );
+        }
+        for arg in sub.get_arguments() {
+            let id = arg.get_id().as_str();
+            assert!(
+                inputs.iter().any(|i| i.id == id),
+                "--{id} is not in the table"
+            );
+        }
+        let help = sub.render_long_help().to_string();
+        for var in [baseline::GITHUB_WORKFLOW_REF]
+            .into_iter()
+            .chain(baseline::BRANCH_DEFAULTS)
+            .chain(inputs.iter().filter_map(|i| i.env))
+        {
+            assert!(help.contains(var), "the help does not name {var}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! help texts. The names come from [`inputs`], the examples and exit codes of `--help`
 //! from [`help`]; turning these raw values into a checked configuration is `config`'s job.
 
+pub mod baseline;
 pub mod discord;
 pub mod help;
 pub mod inputs;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use baseline::{BaselineArgs, BaselineCommand, BaselineFetchArgs};
 pub use discord::{PostArgs, RegisterArgs, ServeArgs, VerifyLatestArgs};
 use inputs::{check, dispatch, github, result};
 
@@ -38,7 +40,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the diagnosis: AWS identity, S3, CloudFront and HTTP checks, concurrently.
     #[command(after_help = help::check_after_help())]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Start the diagnosis workflow in a repository, wait for it, and print its report.
     #[command(after_help = help::dispatch_after_help())]
     Dispatch(DispatchArgs),
@@ -51,6 +53,8 @@ pub enum Command {
     /// commit, each job's and step's duration, the failed steps.
     #[command(after_help = help::verify_latest_after_help())]
     VerifyLatest(discord::VerifyLatestArgs),
+    /// Comparison with a previous run: fetch the baseline report in GitHub Actions.
+    Baseline(BaselineArgs),
     /// Print the completion script of a shell to standard output.
     #[command(after_help = help::completions_after_help())]
     Completions(CompletionsArgs),
@@ -468,6 +472,40 @@ pub struct CheckArgs {
         default_value_t = Format::Text
     )]
     pub format: Format,
+
+    /// A previous run's report (diagnose-summary.json, the original workflow's included):
+    /// every output gets a "Changes since" section — outcome changes, latency regressions,
+    /// CloudFront and identity drift, new and vanished checks
+    #[arg(
+        id = check::BASELINE.id,
+        long = check::BASELINE.long,
+        env = check::BASELINE.env,
+        value_name = "PATH"
+    )]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: a check is a latency regression when slower by more than this
+    /// percentage…
+    #[arg(
+        id = check::REGRESSION_PCT.id,
+        long = check::REGRESSION_PCT.long,
+        env = check::REGRESSION_PCT.env,
+        allow_negative_numbers = true,
+        value_name = "PERCENT",
+        default_value = "50"
+    )]
+    pub regression_pct: String,
+
+    /// …and by at least this many milliseconds
+    #[arg(
+        id = check::REGRESSION_MS.id,
+        long = check::REGRESSION_MS.long,
+        env = check::REGRESSION_MS.env,
+        allow_negative_numbers = true,
+        value_name = "MS",
+        default_value = "100"
+    )]
+    pub regression_ms: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

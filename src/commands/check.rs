@@ -9,12 +9,12 @@ use anyhow::Context;
 use clap::ArgMatches;
 
 use super::{block_on, usage_error};
-use crate::actions;
 use crate::cli::{CheckArgs, Format};
 use crate::config::{CheckConfig, GithubEnv, JsonOut, Vars};
 use crate::diagnose::{diagnose, exit_code};
 use crate::model::Report;
 use crate::report::{self, Json, Markdown, Renderer, Text};
+use crate::{actions, baseline};
 
 /// The whole command, from the parsed arguments (`matches` are the subcommand's) to the
 /// exit code. Call it before any other thread exists: it may set `AWS_ENDPOINT_URL`.
@@ -36,7 +36,10 @@ pub fn run(args: &CheckArgs, matches: &ArgMatches, vars: &Vars) -> ExitCode {
 
 /// Diagnose, write every output, return the exit code.
 pub async fn check(config: CheckConfig, vars: &Vars) -> anyhow::Result<u8> {
-    let report = diagnose(&config, vars).await?;
+    let mut report = diagnose(&config, vars).await?;
+    if let Some(b) = &config.baseline {
+        report.changes = Some(baseline::compare(&b.report, &report, b.thresholds));
+    }
     let json = Json.render(&report);
     if let JsonOut::File(path) = &config.json {
         report::write_atomic(path, json.as_bytes()).context("writing the JSON report")?;

@@ -5,6 +5,7 @@
 //! progress on standard error and prints the outcome in the chosen format. What they
 //! share is here: the usage error, the async runtime and the `-v` token-source line.
 
+pub mod baseline;
 pub mod check;
 pub mod completions;
 pub mod discord;

@@ -61,6 +61,8 @@ pub struct CheckConfig {
     pub on_demand: bool,
     /// Set when running inside GitHub Actions (`GITHUB_ACTIONS=true`).
     pub github: Option<GithubEnv>,
+    /// The previous run to compare with (`--baseline`).
+    pub baseline: Option<super::BaselineConfig>,
 }
 
 /// The report file written when `--json` is not given.
@@ -119,6 +121,7 @@ impl CheckConfig {
         let max_in_flight =
             parse_max_in_flight(&given.name(check::MAX_IN_FLIGHT), &args.max_in_flight)?;
         let outputs = Outputs::from_args(args, given, vars)?;
+        let baseline = super::baseline::baseline(args, given)?;
         let config = CheckConfig {
             labels: targets.labels(given),
             api_base: targets.api_base,
@@ -146,6 +149,7 @@ impl CheckConfig {
             fail_on: args.fail_on,
             format: args.format,
             github: outputs.github,
+            baseline,
         };
         if !config.anything_to_check() {
             return Err(nothing_to_check());

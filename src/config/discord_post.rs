@@ -91,7 +91,7 @@ impl PostConfig {
 
 /// The report at `path`: a readable file of at most [`MAX_REPORT_BYTES`] holding a
 /// diagnosis report.
-fn read_report(input: &str, path: &Path) -> Result<Report, ConfigError> {
+pub(super) fn read_report(input: &str, path: &Path) -> Result<Report, ConfigError> {
     let shown = cap(&one_line(&path.display().to_string()), 200);
     let unreadable = |e: std::io::Error| {
         ConfigError::new(

@@ -14,6 +14,8 @@
 //! are in `validate.rs`, the region's in `region.rs`. Inputs are named as the user gave
 //! them: `--flag`, or `VAR (environment)` when clap read the variable.
 
+mod baseline;
+mod baseline_fetch;
 mod check;
 mod discord;
 mod discord_post;
@@ -32,6 +34,8 @@ use clap::parser::ValueSource;
 
 use crate::cli::inputs::Input;
 
+pub use baseline::BaselineConfig;
+pub use baseline_fetch::FetchBaselineConfig;
 pub use check::{CheckConfig, DEFAULT_JSON, GithubEnv, JsonOut};
 pub use discord::{RegisterConfig, ServeConfig};
 pub use discord_post::{MAX_REPORT_BYTES, PostConfig};
@@ -123,7 +127,10 @@ mod tests {
                 Config::Dispatch(Box::new(DispatchConfig::from_args(&a, sub, vars)?))
             }
             Command::Result(a) => Config::Result(Box::new(ResultConfig::from_args(&a, sub, vars)?)),
-            Command::Completions(_) | Command::Discord(_) | Command::VerifyLatest(_) => {
+            Command::Completions(_)
+            | Command::Discord(_)
+            | Command::VerifyLatest(_)
+            | Command::Baseline(_) => {
                 unreachable!("tested elsewhere")
             }
         })

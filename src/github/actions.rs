@@ -135,6 +135,27 @@ impl Github {
         Ok(runs.into_iter().next())
     }
 
+    /// The newest successful runs of the workflow file `workflow` (on `branch` when one is
+    /// given), newest first: one page of `per_page`.
+    pub async fn successful_runs(
+        &self,
+        workflow: &str,
+        branch: Option<&str>,
+        per_page: u8,
+        deadline: Instant,
+    ) -> Result<Vec<WorkflowRun>, GithubError> {
+        let mut query = vec![("status", "success".to_string())];
+        if let Some(branch) = branch {
+            query.push(("branch", branch.to_string()));
+        }
+        query.push(("per_page", per_page.to_string()));
+        let url = self.repo_url(&format!("actions/workflows/{workflow}/runs"), &query);
+        let runs: WorkflowRuns = self
+            .get(url, "listing the workflow's successful runs", deadline)
+            .await?;
+        Ok(runs.workflow_runs)
+    }
+
     /// The repository's default branch.
     pub async fn default_branch(&self, deadline: Instant) -> Result<String, GithubError> {
         let repo: Repository = self

@@ -9,8 +9,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod changes;
 mod evidence;
 
+pub use changes::*;
 pub use evidence::*;
 
 /// Version of the JSON report layout; bumped on any incompatible change.
@@ -400,6 +402,9 @@ pub struct Report {
     /// when the report does not say).
     #[serde(default)]
     pub fail_on: FailOn,
+    /// What changed since a previous run, when one was given (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
 }
 
 impl Report {

@@ -77,6 +77,28 @@ pub fn started(correlation_id: &str, run_url: Option<&str>) -> String {
     )
 }
 
+/// One line on what changed since the baseline: counts by kind, or that nothing did.
+fn changes_line(changes: &crate::model::Changes) -> String {
+    let since = format!("`{}`", code(&changes.since.short_id()));
+    let counts: Vec<String> = [
+        (changes.outcome.len(), "outcome changed"),
+        (changes.latency.len(), "slower"),
+        (changes.cloudfront.len(), "CloudFront drift"),
+        (changes.identity.len(), "identity drift"),
+        (changes.new_checks.len(), "new"),
+        (changes.vanished_checks.len(), "vanished"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if counts.is_empty() {
+        format!("↔️ No changes since {since}")
+    } else {
+        format!("↕️ Changes since {since}: {}", counts.join(", "))
+    }
+}
+
 impl Renderer for Discord {
     fn render(&self, report: &Report) -> String {
         payload_text(&json!({
@@ -115,6 +137,10 @@ impl Discord {
         );
         for note in &self.notes {
             headline.push_str(&format!("\n⚠️ {}", cap_escaped(&escape(note), 300)));
+        }
+        if let Some(changes) = &report.changes {
+            headline.push('\n');
+            headline.push_str(&changes_line(changes));
         }
         headline
     }
@@ -234,6 +260,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         }
     }
 
@@ -331,6 +358,26 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .starts_with(r"abc\`def")
+        );
+    }
+
+    #[test]
+    fn changes_since_a_baseline_are_one_line_of_counts() {
+        let mut before = report("x");
+        before.correlation_id = "`@everyone`-1111".into();
+        let mut after = report("x");
+        after.checks.remove(&CheckId::Frontend);
+        let changes = crate::baseline::compare(&before, &after, Default::default());
+        after.changes = Some(changes);
+        let content = payload(&after)["content"].as_str().unwrap().to_string();
+        let line = content.lines().nth(1).unwrap();
+        assert_eq!(line, "↕️ Changes since `'@everyo`: 1 vanished", "{content}");
+        let same = crate::baseline::compare(&after, &after, Default::default());
+        after.changes = Some(same);
+        let content = payload(&after)["content"].as_str().unwrap().to_string();
+        assert!(
+            content.contains("↔️ No changes since `0b7c8f5e`"),
+            "{content}"
         );
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::{Renderer, style};
-use crate::model::{CheckResult, Evidence, Outcome, Report};
+use crate::model::{Cell, CheckResult, Evidence, Outcome, Report};
 use crate::text::{cap, one_line};
 
 /// Longest body line shown after a failed or warned HTTP check.
@@ -55,6 +55,54 @@ impl Text {
     }
 }
 
+/// Most changes listed; the JSON report has them all.
+pub const MAX_CHANGE_ROWS: usize = 30;
+
+impl Text {
+    /// "changes since …" and one line per change, or "no changes since …"; nothing
+    /// without a baseline. Every text from the baseline is one line and capped.
+    fn changes(&self, out: &mut String, report: &Report) {
+        let Some(changes) = &report.changes else {
+            return;
+        };
+        let since = &changes.since;
+        let mut label = cap(&one_line(&since.short_id()), 8);
+        if let Some(when) = since.when() {
+            label.push_str(&format!(" ({when})"));
+        }
+        let rows = changes.rows();
+        if rows.is_empty() {
+            let _ = writeln!(out, "no changes since {label}");
+            return;
+        }
+        let _ = writeln!(out, "changes since {label}:");
+        for row in rows.iter().take(MAX_CHANGE_ROWS) {
+            let cell = |c: &Cell| match c {
+                Cell::Outcome(o) => self.outcome(*o),
+                Cell::Text(t) => cap(&one_line(t), 100),
+                Cell::Empty => "-".to_string(),
+            };
+            let values = match (&row.from, &row.to) {
+                (Cell::Empty, Cell::Empty) => String::new(),
+                (from, to) => format!("  {} → {}", cell(from), cell(to)),
+            };
+            let line = format!(
+                "  {:<11} {:<15}{values}",
+                cap(&one_line(&row.subject), 60),
+                cap(&one_line(&row.what), 20)
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        if rows.len() > MAX_CHANGE_ROWS {
+            let _ = writeln!(
+                out,
+                "  … and {} more (the JSON report lists them all)",
+                rows.len() - MAX_CHANGE_ROWS
+            );
+        }
+    }
+}
+
 impl Renderer for Text {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
@@ -81,6 +129,7 @@ impl Renderer for Text {
                 http_clues(r)
             );
         }
+        self.changes(&mut out, report);
         let verdict = style::paint(
             report.conclusion.as_str(),
             style::conclusion(report.conclusion).style,
@@ -163,5 +212,34 @@ mod tests {
         assert!(line(&r).ends_with("HTTP 200 OK"), "{}", line(&r));
         let r = report(Outcome::Fail, Some(" \n "), None);
         assert!(line(&r).ends_with("/health"), "{}", line(&r));
+    }
+
+    #[test]
+    fn changes_are_one_line_each_capped_at_the_row_limit() {
+        let mut r = report(Outcome::Pass, None, None);
+        let mut before = r.clone();
+        before.correlation_id = "feedface-0000".into();
+        for i in 0..MAX_CHANGE_ROWS + 3 {
+            let key = format!("api_gone{i}\u{1b}[2J\nforged");
+            before
+                .checks
+                .insert(CheckId::from_key(&key), CheckResult::pass("x"));
+        }
+        r.changes = Some(crate::baseline::compare(&before, &r, Default::default()));
+        let text = Text { color: false }.render(&r);
+        assert!(text.contains("changes since feedface:\n"), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains("\nforged"),
+            "{text}"
+        );
+        let rows = text.lines().filter(|l| l.contains("vanished")).count();
+        assert_eq!(rows, MAX_CHANGE_ROWS, "{text}");
+        assert!(
+            text.contains("  … and 3 more (the JSON report lists them all)\n"),
+            "{text}"
+        );
+        r.changes = Some(crate::baseline::compare(&r, &r, Default::default()));
+        let text = Text { color: false }.render(&r);
+        assert!(text.contains("\nno changes since x\n"), "{text}");
     }
 }

@@ -8,7 +8,8 @@
 //!   `url_policy` (untrusted targets), `cli` (usage errors, environment variables),
 //!   `outputs` (where the report goes), `summary` (the step summary), `actions_runner`
 //!   (step outputs, annotations, the log block), `hostile_output` (what a hostile target
-//!   can put in front of a reader).
+//!   can put in front of a reader), `baseline` (`--baseline`: changes since a previous
+//!   run; `baseline fetch`).
 //! - `dispatch` and `result`: `dispatch::*` against the fake GitHub API, by stage
 //!   (start, follow, errors, report, job_log, result) and the API cost targets (cost);
 //!   `remote` drives the dispatch library (start, follow, fetch) without the CLI.
@@ -25,6 +26,7 @@ mod support;
 mod action;
 mod actions_runner;
 mod aws_setup;
+mod baseline;
 mod cli;
 mod conventions;
 mod discord_api;

@@ -210,6 +210,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: FailOn::Fail,
+            changes: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The markdown step summary. First what a reader needs at a glance — who asked, when,
-//! the verdict and the summary table, then the timeline of the run (`gantt.rs`, a Mermaid
-//! diagram) — then each section of the original workflow
-//! (configuration, AWS identity, S3, CloudFront, HTTP), then the JSON report folded in a
+//! the verdict and the summary table, the changes since a baseline (`changes.rs`), the
+//! timeline of the run (`gantt.rs`, a Mermaid diagram) — then each section of the original
+//! workflow (configuration, AWS identity, S3, CloudFront, HTTP), then the JSON report folded in a
 //! `<details>` block, still as the fenced `json` block that parsers of the original
 //! summary look for (the same bytes as the JSON file).
 //!
@@ -10,6 +10,7 @@
 //! mention, or command the Actions runner; and the whole summary stays under GitHub's
 //! 1 MiB per-step limit.
 
+mod changes;
 mod escape;
 mod gantt;
 mod sections;
@@ -154,6 +155,7 @@ impl Markdown {
         let w = &mut md;
         self.header(w, report);
         summary(w, report);
+        changes::changes(w, report);
         if parts.timeline {
             gantt::timeline(w, report);
         }
@@ -269,6 +271,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         };
         let full = Markdown::default().render(&report);
         assert!(full.contains(&"B".repeat(20_000)));
@@ -322,6 +325,7 @@ mod tests {
             durations: Durations::default(),
             conclusion: Conclusion::Failure,
             fail_on: crate::model::FailOn::Fail,
+            changes: None,
         }
     }
 

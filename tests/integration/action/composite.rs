@@ -51,6 +51,18 @@ impl ActRun {
 
 /// Runs tests/act/action-e2e.yml under act with the given targets.
 fn act(moto: &Moto, bucket: &str, distribution: &str, api_base: &str, frontend: &str) -> ActRun {
+    act_with(moto, bucket, distribution, api_base, frontend, &[])
+}
+
+/// [`act`] with more of the workflow's inputs.
+fn act_with(
+    moto: &Moto,
+    bucket: &str,
+    distribution: &str,
+    api_base: &str,
+    frontend: &str,
+    more: &[(&str, &str)],
+) -> ActRun {
     let _one = ACT.lock().unwrap_or_else(|e| e.into_inner());
     let act = require_tool("act");
     // The upload and cache actions cannot be downloaded here. With `upload-artifact:
@@ -85,6 +97,9 @@ fn act(moto: &Moto, bucket: &str, distribution: &str, api_base: &str, frontend: 
         ("correlation_id", CORRELATION.to_string()),
         ("out_dir", out.path().display().to_string()),
     ] {
+        cmd.arg("--input").arg(format!("{k}={v}"));
+    }
+    for (k, v) in more {
         cmd.arg("--input").arg(format!("{k}={v}"));
     }
     let output = cmd.output().expect("running act");
@@ -276,4 +291,149 @@ fn the_api_paths_input_is_comma_separated() {
     let report = report.expect("the step wrote its report");
     assert_eq!(report["checks"]["api_v1_x"]["outcome"], "pass");
     assert!(report["checks"].get("api_hello").is_none());
+}
+
+// ---- the baseline input -----------------------------------------------------------------
+
+/// A previous report of the loopback site: `api_hello` failed then, and `api_old` ran.
+fn previous_report(correlation_id: &str) -> String {
+    serde_json::json!({
+        "correlation_id": correlation_id,
+        "started_at": "2026-11-25T04:42:02.123Z",
+        "checks": {
+            "api_health": {"ok": true, "ms": 5},
+            "api_hello": {"ok": false, "ms": 5},
+            "api_old": {"ok": true, "ms": 5},
+        },
+        "conclusion": "failure",
+    })
+    .to_string()
+}
+
+#[test]
+fn the_baseline_input_compares_with_a_report_file() {
+    let s = site();
+    let api = s.url("");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("previous.json");
+    std::fs::write(&path, previous_report(CORRELATION)).unwrap();
+    let (out, report) = check_step(&[
+        ("INPUT_API_BASE", api.as_str()),
+        ("INPUT_BASELINE", path.to_str().unwrap()),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = report.expect("the step wrote its report");
+    assert_valid_report(&report);
+    assert_eq!(report["changes"]["since"]["correlation_id"], CORRELATION);
+    assert_eq!(report["changes"]["outcome"][0]["check"], "api_hello");
+    assert_eq!(report["changes"]["vanished_checks"][0], "api_old");
+    assert!(stdout.contains("changes since 5f0c6c1e"), "{stdout}");
+}
+
+/// `baseline: previous`: the report of the last successful run of the same workflow on the
+/// same branch, fetched from (the fake) GitHub with the token input only.
+#[test]
+fn the_baseline_input_previous_fetches_the_last_successful_run() {
+    use crate::support::github::history::{HISTORY_WORKFLOW, PastRun};
+    use crate::support::github::{FakeGithub, Scenario, TOKEN, zip_of};
+
+    let gh = FakeGithub::start(Scenario::default());
+    let earlier = "11111111-2222-4333-8444-555555555555";
+    gh.set_history(vec![PastRun {
+        id: 7003,
+        branch: "main",
+        conclusion: "success",
+        artifact: Some((
+            "diagnose-summary",
+            zip_of(&[("diagnose-summary.json", previous_report(earlier).as_bytes())]),
+        )),
+    }]);
+    let s = site();
+    let api = s.url("");
+    let api_url = gh.api_url();
+    let workflow_ref = format!("acme/site/.github/workflows/{HISTORY_WORKFLOW}@refs/heads/main");
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_REPOSITORY", "acme/site"),
+        ("GITHUB_API_URL", api_url.as_str()),
+        ("GITHUB_WORKFLOW_REF", workflow_ref.as_str()),
+        ("GITHUB_REF_NAME", "main"),
+        ("GITHUB_RUN_ID", "7100"),
+        ("INPUT_GITHUB_TOKEN", TOKEN),
+        ("INPUT_ARTIFACT_NAME", "diagnose-summary"),
+        ("INPUT_API_BASE", api.as_str()),
+        ("INPUT_BASELINE", "previous"),
+    ];
+    let (out, report) = check_step(&env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report = report.expect("the step wrote its report");
+    assert_eq!(report["changes"]["since"]["correlation_id"], earlier);
+    let list = gh.requests_of("history_runs");
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        list[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+
+    // A new workflow: no earlier run. A notice, and the check runs without a comparison.
+    gh.set_history(vec![]);
+    let (out, report) = check_step(&env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("::notice title=remote-hands baseline::no baseline to compare with"),
+        "{stderr}"
+    );
+    let report = report.expect("the step wrote its report");
+    assert!(report.get("changes").is_none(), "{report:#}");
+    assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
+}
+
+/// The action run by act with `baseline:` set to a report file: the step summary has the
+/// "Changes since" section and the report its `changes`.
+#[test]
+fn the_composite_action_compares_with_a_baseline_under_act() {
+    let moto = Moto::start();
+    let distribution = moto.seed("act-baseline", true);
+    let s = site();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("previous.json");
+    std::fs::write(
+        &path,
+        previous_report("22222222-2222-4333-8444-555555555555"),
+    )
+    .unwrap();
+    let run = act_with(
+        &moto,
+        "act-baseline",
+        &distribution,
+        &s.url(""),
+        &s.url("/"),
+        &[("baseline", path.to_str().unwrap())],
+    );
+    let text = run.text();
+    assert_eq!(run.code, 0, "act failed:\n{text}");
+    let report = read_json(&run.out.path().join("report.json"));
+    assert_valid_report(&report);
+    assert_eq!(
+        report["changes"]["since"]["correlation_id"],
+        "22222222-2222-4333-8444-555555555555"
+    );
+    assert_eq!(report["changes"]["outcome"][0]["check"], "api_hello");
+    let summary = run.summary();
+    assert!(
+        summary.contains("## Changes since run `22222222` of 2026-11-25 04:42:02 UTC"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| `api_hello` | outcome | ❌ fail | ✅ pass |"),
+        "{summary}"
+    );
 }

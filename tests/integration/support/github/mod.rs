@@ -9,6 +9,7 @@
 //! runs, jobs and steps are in `deploy`.
 
 pub mod deploy;
+pub mod history;
 mod wire;
 
 use std::collections::{HashMap, VecDeque};
@@ -136,6 +137,8 @@ struct State {
     after_effect: HashMap<&'static str, VecDeque<Canned>>,
     /// The deploy workflow's runs, newest first.
     deploy: Vec<deploy::DeployRun>,
+    /// Past runs of the diagnosis workflow `history::HISTORY_WORKFLOW`, newest first.
+    history: Vec<history::PastRun>,
 }
 
 pub struct FakeGithub {
@@ -259,6 +262,11 @@ impl FakeGithub {
         self.state.lock().unwrap().deploy = runs;
     }
 
+    /// The past runs of `history::HISTORY_WORKFLOW` from now on, newest first.
+    pub fn set_history(&self, runs: Vec<history::PastRun>) {
+        self.state.lock().unwrap().history = runs;
+    }
+
     /// Where the fake's web pages are, as run pages name it (`127.0.0.1:PORT`).
     pub fn web(&self) -> String {
         self.addr.to_string()
@@ -345,7 +353,7 @@ fn kind_of(method: &str, path: &str) -> &'static str {
     let Some(rest) = path.strip_prefix(&base) else {
         return "other";
     };
-    if let Some(kind) = deploy::kind_of(method, rest) {
+    if let Some(kind) = deploy::kind_of(method, rest).or_else(|| history::kind_of(method, rest)) {
         return kind;
     }
     match (method, rest) {
@@ -432,6 +440,12 @@ fn route(state: &Mutex<State>, req: &Request, blob: SocketAddr) -> Canned {
             json_reply(status, v, Some(etag))
         }
     };
+    if kind.starts_with("history_") {
+        let (status, body) = history::answer(kind, req, &s.history);
+        let mut reply = json_reply(status, Value::Null, None);
+        reply.body = body;
+        return reply;
+    }
     if kind.starts_with("deploy_") {
         let (status, body) = deploy::answer(kind, req, &s.deploy);
         return json_reply(status, body, None);

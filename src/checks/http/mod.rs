@@ -1,6 +1,10 @@
-//! The HTTP checks (`api_health`, `api_hello`, `frontend`): one GET each, judged on status
-//! and latency, with a capped excerpt of the body and, for the frontend, the CDN headers
+//! The HTTP checks: the built-in ones (`api_health`, `api_hello`, `frontend`) and the custom
+//! ones of a configuration file. Each is a [`Spec`] — a request (method, URL, headers whose
+//! values are secrets) and what to expect of its answer ([`Expect`], judged in `expect.rs`)
+//! — sent once, with a capped excerpt of the body and, for the frontend, the CDN headers
 //! that tell whether CloudFront served it.
+
+mod expect;
 
 use std::error::Error as StdError;
 use std::time::{Duration, Instant};
@@ -10,6 +14,34 @@ use url::Url;
 
 use crate::model::{CheckResult, ErrorInfo, Evidence, HttpEvidence};
 use crate::text::{cap, error_chain};
+
+pub use expect::Expect;
+
+/// One HTTP check: the request and what its answer must be.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub method: reqwest::Method,
+    pub url: Url,
+    /// Request headers. Their values come from the environment and are secrets: they are
+    /// marked sensitive, never recorded, and removed from every text of the result.
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Record the CDN headers (the frontend).
+    pub cdn: bool,
+    pub expect: Expect,
+}
+
+impl Spec {
+    /// A GET of `url` that expects a 2xx within `slow` (the built-in checks).
+    pub fn get(url: Url, cdn: bool, slow: Duration) -> Spec {
+        Spec {
+            method: reqwest::Method::GET,
+            url,
+            headers: Vec::new(),
+            cdn,
+            expect: Expect::success_within(slow),
+        }
+    }
+}
 
 /// Most body bytes read from a response; the rest is never downloaded.
 pub const BODY_READ_CAP: usize = 64 * 1024;
@@ -51,27 +83,26 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
     url
 }
 
-/// GETs `url`. `cdn` records the CDN headers; a 2xx slower than `slow` warns.
-pub async fn check(
-    client: &reqwest::Client,
-    url: &Url,
-    cdn: bool,
-    slow: Duration,
-    timeout: Duration,
-) -> CheckResult {
-    let shown = crate::text::redact_url(url);
+/// Sends `spec`'s request and judges the answer against its expectations.
+pub async fn check(client: &reqwest::Client, spec: &Spec, timeout: Duration) -> CheckResult {
+    let shown = crate::text::redact_url(&spec.url);
     let mut evidence = HttpEvidence {
         url: shown.clone(),
-        method: "GET".into(),
+        method: spec.method.to_string(),
         ..HttpEvidence::default()
     };
     let started = Instant::now();
-    let fetched = fetch(client, url, cdn, &mut evidence).await;
+    let fetched = fetch(client, spec, &mut evidence).await;
     let elapsed = started.elapsed();
-    trace_request(&shown, &fetched, elapsed);
-    match fetched {
-        Ok(status) => {
-            let mut result = judge(status, elapsed, slow, &shown, &evidence);
+    trace_request(spec.method.as_str(), &shown, &fetched, elapsed);
+    let result = match fetched {
+        Ok((status, body)) => {
+            let mut result = judge(status, elapsed, &spec.expect, &shown, &evidence);
+            if result.outcome != crate::model::Outcome::Fail
+                && let Err(why) = spec.expect.judge_body(&body)
+            {
+                result = CheckResult::fail(format!("HTTP {} from {shown}: {why}", status.as_u16()));
+            }
             result.status = Some(status.as_u16());
             result.with_evidence(Evidence::Http(evidence))
         }
@@ -80,7 +111,8 @@ pub async fn check(
             r.status = status.map(|s| s.as_u16());
             r
         }
-    }
+    };
+    expect::redact_secrets(result, &spec.headers)
 }
 
 /// A GET that did not complete: the error, and the status when the response had begun.
@@ -89,22 +121,24 @@ struct FetchFailed {
     status: Option<StatusCode>,
 }
 
-/// Sends the GET and reads the response into `evidence` (final URL, headers, body excerpt):
-/// its status, or why it did not complete.
+/// Sends the request and reads the response into `evidence` (final URL, headers, body
+/// excerpt): its status and the body read (capped), or why it did not complete.
 async fn fetch(
     client: &reqwest::Client,
-    url: &Url,
-    cdn: bool,
+    spec: &Spec,
     evidence: &mut HttpEvidence,
-) -> Result<StatusCode, FetchFailed> {
-    let mut response = client
-        .get(url.clone())
-        .send()
-        .await
-        .map_err(|error| FetchFailed {
-            error,
-            status: None,
-        })?;
+) -> Result<(StatusCode, Vec<u8>), FetchFailed> {
+    let (url, cdn) = (&spec.url, spec.cdn);
+    let mut request = client.request(spec.method.clone(), url.clone());
+    for (name, value) in &spec.headers {
+        let mut value = value.clone();
+        value.set_sensitive(true);
+        request = request.header(name.clone(), value);
+    }
+    let mut response = request.send().await.map_err(|error| FetchFailed {
+        error,
+        status: None,
+    })?;
     let status = response.status();
     if response.url() != url {
         evidence.final_url = Some(crate::text::redact_url(response.url()));
@@ -117,7 +151,7 @@ async fn fetch(
             status: Some(status),
         })?;
     keep_excerpt(&body, evidence);
-    Ok(status)
+    Ok((status, body))
 }
 
 /// Records the common headers, and the CDN's when `cdn`, each value capped.
@@ -166,12 +200,12 @@ fn keep_excerpt(body: &[u8], evidence: &mut HttpEvidence) {
     }
 }
 
-/// The verdict on a complete response: a 2xx passes (warns when slower than `slow`),
-/// anything else fails.
+/// The verdict on a complete response's status and time: an expected status passes (warns
+/// when slower than the expectation's limit), anything else fails.
 fn judge(
     status: StatusCode,
     elapsed: Duration,
-    slow: Duration,
+    expect: &Expect,
     shown: &str,
     evidence: &HttpEvidence,
 ) -> CheckResult {
@@ -179,7 +213,13 @@ fn judge(
     let code = status.as_u16();
     let reason = status.canonical_reason().unwrap_or("");
     let cdn_note = cdn_note(evidence);
-    if status.is_success() {
+    let slow = expect.warn_after;
+    if let Some(wanted) = expect.unexpected_status(code) {
+        CheckResult::fail(
+            format!("HTTP {code} {reason} from {shown}, expected {wanted}{cdn_note}")
+                .replace("  ", " "),
+        )
+    } else if expect.status_matches(code) {
         if elapsed > slow {
             CheckResult::warn(format!(
                 "HTTP {code} from {shown} but slow: {ms} ms (limit {} ms)",
@@ -195,11 +235,16 @@ fn judge(
 
 /// One debug event per request: the method, the redacted URL, the status or what kind of
 /// error ended it, and how long it took.
-fn trace_request(shown: &str, fetched: &Result<StatusCode, FetchFailed>, elapsed: Duration) {
+fn trace_request(
+    method: &str,
+    shown: &str,
+    fetched: &Result<(StatusCode, Vec<u8>), FetchFailed>,
+    elapsed: Duration,
+) {
     let elapsed_ms = elapsed.as_millis() as u64;
     match fetched {
-        Ok(status) => tracing::debug!(
-            method = "GET",
+        Ok((status, _)) => tracing::debug!(
+            method,
             url = shown,
             status = status.as_u16(),
             elapsed_ms,
@@ -209,7 +254,7 @@ fn trace_request(shown: &str, fetched: &Result<StatusCode, FetchFailed>, elapsed
             error,
             status: Some(status),
         }) => tracing::debug!(
-            method = "GET",
+            method,
             url = shown,
             status = status.as_u16(),
             error = error_kind(error),
@@ -220,7 +265,7 @@ fn trace_request(shown: &str, fetched: &Result<StatusCode, FetchFailed>, elapsed
             error,
             status: None,
         }) => tracing::debug!(
-            method = "GET",
+            method,
             url = shown,
             error = error_kind(error),
             elapsed_ms,
@@ -383,7 +428,12 @@ mod tests {
         let _guard = tracing::subscriber::set_default(recorder.clone());
         let client = reqwest::Client::new();
         let second = Duration::from_secs(1);
-        check(&client, url, false, second, second).await;
+        check(
+            &client,
+            &super::Spec::get(url.clone(), false, second),
+            second,
+        )
+        .await;
         recorder.0.lock().unwrap().clone()
     }
 
