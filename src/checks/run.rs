@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, watch};
@@ -72,6 +72,9 @@ pub struct Limits {
 /// more precise messages win the race.
 const GRACE: Duration = Duration::from_millis(250);
 
+/// When a check that never started started.
+const NOT_STARTED: u64 = u64::MAX;
+
 /// Longest part of a need's details quoted in a gated check's message, in characters.
 const NEED_DETAILS: usize = 500;
 
@@ -117,7 +120,7 @@ pub async fn run_all(tasks: Vec<Task>, limits: Limits) -> BTreeMap<CheckId, Chec
     let handles: Vec<_> = tasks
         .into_iter()
         .map(|task| {
-            let started = Arc::new(AtomicBool::new(false));
+            let started = Arc::new(AtomicU64::new(NOT_STARTED));
             let sender = senders.remove(&task.id);
             let blocked = blocked.get(&task.id).cloned();
             let (shared, flag) = (shared.clone(), started.clone());
@@ -143,7 +146,7 @@ pub async fn run_all(tasks: Vec<Task>, limits: Limits) -> BTreeMap<CheckId, Chec
             Ok(Err(join_error)) => ended(start, internal_error(join_error)),
             Err(_) => {
                 handle.abort();
-                ended(start, too_late(&limits, started.load(Ordering::SeqCst)))
+                too_late(start, &limits, started.load(Ordering::SeqCst))
             }
         };
         results.entry(id).or_insert(result);
@@ -153,7 +156,7 @@ pub async fn run_all(tasks: Vec<Task>, limits: Limits) -> BTreeMap<CheckId, Chec
 
 /// One task: its needs awaited, then a slot taken, then the check run under its deadline.
 /// The flag `gated` of the answer is true when a need kept the check from running.
-async fn run_one(task: Task, shared: &Shared, started: &AtomicBool) -> (CheckResult, bool) {
+async fn run_one(task: Task, shared: &Shared, started: &AtomicU64) -> (CheckResult, bool) {
     for need in &task.needs {
         if let Some(why) = wait_for(need, shared).await {
             return (gated(shared, why), true);
@@ -168,8 +171,8 @@ async fn run_one(task: Task, shared: &Shared, started: &AtomicBool) -> (CheckRes
             shared.slots.acquire().await.ok()
         }
     };
-    started.store(true, Ordering::SeqCst);
     let begun = Instant::now();
+    started.store(millis(begun - shared.start), Ordering::SeqCst);
     let deadline = shared.limits.check_deadline;
     let mut result = match tokio::time::timeout(deadline + GRACE, task.future).await {
         Ok(r) => r,
@@ -298,18 +301,26 @@ fn internal_error(join_error: tokio::task::JoinError) -> CheckResult {
     CheckResult::fail(why)
 }
 
-/// A check the run deadline stopped, having `started` or not.
-fn too_late(limits: &Limits, started: bool) -> CheckResult {
+/// A check the run deadline stopped: when it `started` (ms after the run's `start`), or
+/// [`NOT_STARTED`].
+fn too_late(start: Instant, limits: &Limits, started: u64) -> CheckResult {
     let deadline = limits.run_deadline.as_secs_f64();
-    CheckResult::fail(if started {
-        format!("did not finish within the run deadline of {deadline} s")
-    } else {
-        format!(
+    if started != NOT_STARTED {
+        let mut result = CheckResult::fail(format!(
+            "did not finish within the run deadline of {deadline} s"
+        ));
+        result.start_ms = Some(started);
+        result.ms = millis(start.elapsed()).saturating_sub(started);
+        return result;
+    }
+    ended(
+        start,
+        CheckResult::fail(format!(
             "did not start within the run deadline of {deadline} s (waiting for the checks it \
              needs or for one of the {} slots of --max-in-flight)",
             limits.max_in_flight
-        )
-    })
+        )),
+    )
 }
 
 fn millis(d: Duration) -> u64 {
@@ -378,11 +389,10 @@ mod tests {
         let tasks = vec![Task::new(CheckId::Oidc, Box::pin(std::future::pending()))];
         // A check deadline longer than the run's: the run's wins.
         let results = run_all(tasks, limits(60, 1)).await;
-        assert!(
-            results[&CheckId::Oidc].details.contains("run deadline"),
-            "{}",
-            results[&CheckId::Oidc].details
-        );
+        let oidc = &results[&CheckId::Oidc];
+        assert!(oidc.details.contains("run deadline"), "{}", oidc.details);
+        // It ran from the start to the deadline, and its bar says so.
+        assert_eq!((oidc.start_ms, oidc.ms), (Some(0), 1000));
     }
 
     #[tokio::test]
