@@ -83,6 +83,10 @@ pub mod check {
     pub const SLOW_MS: Input = Input::flag("slow_ms", "slow-ms");
     pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
     pub const FORMAT: Input = Input::flag("format", "format");
+    /// The configuration file (else `./remote-hands.toml` when present).
+    pub const CONFIG: Input = Input::flag("config", "config").or_env("REMOTE_HANDS_CONFIG");
+    /// The environment of the configuration file to check.
+    pub const ENV: Input = Input::flag("env", "env").or_env("REMOTE_HANDS_ENV");
     /// Set by the GitHub Actions runner: the run writes annotations and step outputs.
     pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
     /// The runner's step-outputs file.
@@ -250,6 +254,8 @@ mod tests {
             check::SLOW_MS,
             check::FAIL_ON,
             check::FORMAT,
+            check::CONFIG,
+            check::ENV,
         ];
         vec![
             ("check", check_inputs),
