@@ -25,6 +25,7 @@ mod action;
 mod actions_runner;
 mod aws_setup;
 mod cli;
+mod config_file;
 mod conventions;
 mod discord_api;
 mod discord_cli;

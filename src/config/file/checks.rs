@@ -23,7 +23,6 @@ pub(super) const MAX_TEXT: usize = 1024;
 #[derive(Debug, Clone)]
 pub struct Pending {
     pub id: String,
-    pub id_at: String,
     /// The environments it runs in; None for every one.
     pub envs: Option<Vec<String>>,
     pub needs: Vec<(String, String)>,
@@ -84,6 +83,12 @@ pub fn validate(src: &Source, file: &FileModel) -> Result<Vec<Pending>, ConfigEr
             return Err(src.error(
                 &c.id.span(),
                 format!("{id:?} is a built-in check; give the custom check another id"),
+            ));
+        }
+        if id.starts_with("api_") {
+            return Err(src.error(
+                &c.id.span(),
+                format!("{id:?} starts with api_, which names the API checks (--api-path); give the custom check another id"),
             ));
         }
         if let Some(first) = seen.insert(id, c.id.span().start) {
@@ -149,7 +154,6 @@ fn one(src: &Source, file: &FileModel, c: &CheckModel) -> Result<Pending, Config
     };
     Ok(Pending {
         id: c.id.get_ref().clone(),
-        id_at: src.at(c.id.span().start),
         envs,
         needs: c
             .needs

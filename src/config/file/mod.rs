@@ -472,7 +472,7 @@ mod tests {
             ),
             (
                 format!("{DEV}[[check]]\nid = \"api_health\"\nurl = \"/\"\n"),
-                "remote-hands.toml:4:6: \"api_health\" is the id of an API check of this run",
+                "remote-hands.toml:4:6: \"api_health\" starts with api_, which names the API checks (--api-path)",
             ),
             (
                 http("envs = [\"dev\", \"qa\"]\n"),

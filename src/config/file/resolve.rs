@@ -55,15 +55,6 @@ pub fn resolve(pending: &[Pending], run: &RunValues) -> Result<Vec<CustomCheck>,
     let mut out = Vec::new();
     for p in &here {
         let id = CheckId::from_key(&p.id);
-        if run.api_paths.iter().any(|(api, _)| *api == id) {
-            return Err(ConfigError::new(
-                &p.id_at,
-                format!(
-                    "{:?} is the id of an API check of this run; give the custom check another id",
-                    p.id
-                ),
-            ));
-        }
         let needs = p
             .needs
             .iter()
