@@ -437,3 +437,31 @@ fn the_example_file_runs_and_its_custom_urls_obey_the_url_policy() {
     assert!(report["checks"]["app_bundle"].is_object());
     assert!(report["checks"]["site_aliases"].is_null(), "prod only");
 }
+
+#[test]
+fn aws_custom_checks_without_their_resource_are_skipped_saying_why() {
+    let s = Echo::start();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[env.dev]\napi_base = \"{}\"\napi_paths = [\"/health\"]\n\n[[check]]\nid = \"bundle\"\nkind = \"s3_object\"\nkey = \"app.js\"\n\n[[check]]\nid = \"names\"\nkind = \"cloudfront_aliases\"\naliases = [\"www.example.com\"]\n",
+        s.url("")
+    );
+    std::fs::write(dir.path().join("remote-hands.toml"), toml).unwrap();
+    let (r, report, _) = check_in(dir.path(), &[], &["--allow-private-addresses"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let checks = &report["checks"];
+    assert_eq!(checks["bundle"]["outcome"], "skip");
+    assert!(
+        checks["bundle"]["details"]
+            .as_str()
+            .unwrap()
+            .starts_with("no bucket configured")
+    );
+    assert_eq!(checks["names"]["outcome"], "skip");
+    assert!(
+        checks["names"]["details"]
+            .as_str()
+            .unwrap()
+            .starts_with("no distribution configured")
+    );
+}
