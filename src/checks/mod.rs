@@ -5,9 +5,12 @@
 
 pub mod aws;
 pub mod cloudfront;
+pub mod cloudfront_aliases;
+pub mod custom;
 pub mod http;
 pub mod oidc;
 pub mod s3;
+pub mod s3_object;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -38,6 +41,18 @@ pub enum Check {
     Http {
         url: Url,
         cdn: bool,
+    },
+    /// A custom HTTP check of the configuration file.
+    CustomHttp(Box<http::Spec>),
+    /// A custom check of one more object of the bucket.
+    S3Object {
+        bucket: String,
+        expect: s3_object::Expect,
+    },
+    /// A custom check of the distribution's aliases.
+    CloudfrontAliases {
+        distribution_id: String,
+        aliases: Vec<String>,
     },
 }
 
@@ -115,6 +130,11 @@ pub fn plan(config: &CheckConfig) -> Vec<(CheckId, Check)> {
             };
             (id, check)
         })
+        .chain(
+            custom::plan(config)
+                .into_iter()
+                .map(|(id, check, _needs)| (id, check)),
+        )
         .collect()
 }
 
@@ -140,6 +160,10 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
             let spec = http::Spec::get(url, cdn, slow);
             Box::pin(async move { http::check(&client, &spec, timeout).await })
         }
+        Check::CustomHttp(spec) => {
+            let (client, timeout) = (res.http.clone(), res.timeout);
+            Box::pin(async move { http::check(&client, &spec, timeout).await })
+        }
         aws_check => {
             let Some(ctx) = res.aws.clone() else {
                 return Box::pin(async { CheckResult::skip("AWS is not configured") });
@@ -162,7 +186,21 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
                     Check::Cloudfront { distribution_id } => {
                         cloudfront::check(&aws::cloudfront_client(sdk), &distribution_id).await
                     }
-                    Check::Skip(_) | Check::Refused(_) | Check::Http { .. } => {
+                    Check::S3Object { bucket, expect } => {
+                        let client = aws::s3_client(sdk, ctx.custom_endpoint());
+                        s3_object::check(&client, &bucket, &expect).await
+                    }
+                    Check::CloudfrontAliases {
+                        distribution_id,
+                        aliases,
+                    } => {
+                        let client = aws::cloudfront_client(sdk);
+                        cloudfront_aliases::check(&client, &distribution_id, &aliases).await
+                    }
+                    Check::Skip(_)
+                    | Check::Refused(_)
+                    | Check::Http { .. }
+                    | Check::CustomHttp(_) => {
                         unreachable!("handled above")
                     }
                 }
