@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs `remote-hands check` against local stand-ins of a deployment — no AWS account:
-# moto_server plays S3, STS and CloudFront; a small HTTP server plays the API and the
-# frontend. Prints the terminal table, then the step summary GitHub would show.
+# Runs `remote-hands check --env staging` against local stand-ins of a deployment — no
+# AWS account: moto_server plays S3, STS and CloudFront; a small HTTP server plays the API
+# and the frontend. The configuration (scripts/demo/remote-hands.toml: three environments
+# and custom checks) is written to demo-output/ with the stand-ins' addresses. Prints the
+# terminal table, then the step summary GitHub would show.
 #
 #   scripts/demo.sh                 everything healthy: exit 0
 #   scripts/demo.sh --break bucket  the bucket is gone: exit 1
@@ -38,10 +40,11 @@ start_moto
 target_args=()
 [ "$break_what" = api ] && target_args+=(--fail-api)
 start_target "${target_args[@]}"
-seed demo-site-bucket
+seed demo-site-bucket --alias staging.example.com
 
-bucket=demo-site-bucket
-[ "$break_what" = bucket ] && bucket=demo-site-bucket-gone
+# A flag beats the file: --break bucket names a bucket that does not exist.
+bucket_args=()
+[ "$break_what" = bucket ] && bucket_args+=(--bucket demo-site-bucket-gone)
 if [ "$break_what" = target ]; then
   kill "${STANDINS_PIDS[-1]}"
   wait "${STANDINS_PIDS[-1]}" 2>/dev/null || true
@@ -50,14 +53,16 @@ fi
 out=demo-output
 mkdir -p "$out"
 rm -f "$out/summary.md" "$out/diagnose-summary.json"
-echo "==> remote-hands check" >&2
+sed -e "s|@API@|$TARGET_URL|; s|@SITE@|$TARGET_URL|; s|@MOTO@|$MOTO_ENDPOINT|" \
+  -e "s|@DISTRIBUTION@|$DISTRIBUTION_ID|" scripts/demo/remote-hands.toml >"$out/remote-hands.toml"
+# The login check's header value comes from the environment, never from the file.
+export LOGIN_TOKEN="Bearer demo-login-token"
+echo "==> remote-hands check --config $out/remote-hands.toml --env staging" >&2
 status=0
 "$bin" check \
-  --endpoint-url "$MOTO_ENDPOINT" \
-  --bucket "$bucket" \
-  --distribution-id "$DISTRIBUTION_ID" \
-  --api-base "$TARGET_URL" \
-  --frontend-url "$TARGET_URL/" \
+  --config "$out/remote-hands.toml" \
+  --env staging \
+  "${bucket_args[@]}" \
   --requester "${USER:-demo}" \
   --json "$out/diagnose-summary.json" \
   --summary "$out/summary.md" || status=$?

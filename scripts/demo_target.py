@@ -1,5 +1,6 @@
-"""A small HTTP stand-in for a deployment: the API's /health and /hello, and a frontend
-page at / answering with the headers CloudFront adds (x-cache, x-amz-cf-pop, age).
+"""A small HTTP stand-in for a deployment: the API's /health, /hello and /v1/status, a
+/login that wants `Authorization: Bearer <--login-token>`, and a frontend page at /
+answering with the headers CloudFront adds (x-cache, x-amz-cf-pop, age).
 
 Binds 127.0.0.1 on the given port (0: a free one) and writes the port it got to
 --port-file once it is listening. --delay-ms makes /health and /hello answer late;
@@ -13,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def handler(delay_s: float, fail_api: bool):
+def handler(delay_s: float, fail_api: bool, login_token: str):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -41,6 +42,15 @@ def handler(delay_s: float, fail_api: bool):
                     self.send(200, b'{"status": "healthy"}', "application/json")
                 else:
                     self.send(200, b'{"message": "hello from the demo API"}', "application/json")
+            elif path == "/v1/status":
+                status = "degraded" if fail_api else "healthy"
+                body = json.dumps({"status": status, "checks": {"db": not fail_api}})
+                self.send(200, body.encode(), "application/json")
+            elif path == "/login":
+                if self.headers.get("Authorization") == f"Bearer {login_token}":
+                    self.send(200, b"ok: signed in\n", "text/plain")
+                else:
+                    self.send(401, b"sign in first\n", "text/plain")
             elif path in ("/", "/index.html"):
                 body = b"<!doctype html><title>demo</title><h1>It works</h1>\n"
                 self.send(
@@ -66,10 +76,12 @@ def main() -> None:
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--fail-api", action="store_true")
+    parser.add_argument("--login-token", default="demo-login-token")
     args = parser.parse_args()
 
     server = ThreadingHTTPServer(
-        ("127.0.0.1", args.port), handler(args.delay_ms / 1000, args.fail_api)
+        ("127.0.0.1", args.port),
+        handler(args.delay_ms / 1000, args.fail_api, args.login_token),
     )
     server.daemon_threads = True
     tmp = args.port_file + ".tmp"

@@ -15,6 +15,7 @@ def main() -> None:
     parser.add_argument("--endpoint", required=True, help="moto server URL")
     parser.add_argument("--bucket", required=True)
     parser.add_argument("--no-index", action="store_true", help="leave index.html out")
+    parser.add_argument("--alias", action="append", default=[], help="a CNAME of the distribution")
     args = parser.parse_args()
 
     session = boto3.session.Session(
@@ -47,6 +48,7 @@ def main() -> None:
             "CallerReference": str(uuid.uuid4()),
             "Comment": "remote-hands local stand-in",
             "Enabled": True,
+            "Aliases": {"Quantity": len(args.alias), "Items": args.alias},
             "DefaultRootObject": "index.html",
             "Origins": {
                 "Quantity": 1,

@@ -23,6 +23,10 @@ add --timeout "${INPUT_TIMEOUT:-}"
 add --fail-on "${INPUT_FAIL_ON:-}"
 add --environment "${INPUT_ENVIRONMENT:-}"
 add --allowed-hosts "${INPUT_ALLOWED_HOSTS:-}"
+# The configuration file and its environment go through their variables, set only when
+# given (a job-level REMOTE_HANDS_CONFIG or REMOTE_HANDS_ENV applies otherwise).
+if [ -n "${INPUT_CONFIG:-}" ]; then export REMOTE_HANDS_CONFIG="$INPUT_CONFIG"; fi
+if [ -n "${INPUT_ENV:-}" ]; then export REMOTE_HANDS_ENV="$INPUT_ENV"; fi
 
 report_dir=$(mktemp -d "${RUNNER_TEMP:-/tmp}/remote-hands-report.XXXXXX")
 args+=("--json=$report_dir/diagnose-summary.json")

@@ -6,10 +6,13 @@
 
 pub mod aws;
 pub mod cloudfront;
+pub mod cloudfront_aliases;
+pub mod custom;
 pub mod http;
 pub mod oidc;
 mod run;
 pub mod s3;
+pub mod s3_object;
 
 pub use run::{Limits, Planned, Task, run_all};
 
@@ -41,6 +44,18 @@ pub enum Check {
     Http {
         url: Url,
         cdn: bool,
+    },
+    /// A custom HTTP check of the configuration file.
+    CustomHttp(Box<http::Spec>),
+    /// A custom check of one more object of the bucket.
+    S3Object {
+        bucket: String,
+        expect: s3_object::Expect,
+    },
+    /// A custom check of the distribution's aliases.
+    CloudfrontAliases {
+        distribution_id: String,
+        aliases: Vec<String>,
     },
 }
 
@@ -106,25 +121,47 @@ pub fn plan(config: &CheckConfig) -> Vec<Planned> {
             ),
         },
     ));
+    let custom = custom::plan(config);
     plan.into_iter()
-        .map(|(id, check)| {
-            let check = match check {
-                Check::Http { url, cdn } => match config.url_policy.check_url(&url) {
-                    Ok(()) => Check::Http { url, cdn },
-                    Err(why) => Check::Refused(format!(
-                        "refused by the URL policy: {why}; {} was not contacted",
-                        crate::text::redact_url(&url)
-                    )),
-                },
-                other => other,
-            };
-            let needs = match check {
-                Check::S3Read { .. } | Check::Cloudfront { .. } => vec![CheckId::Oidc],
-                _ => Vec::new(),
-            };
-            Planned { id, check, needs }
+        .map(|(id, check)| (id, policed(config, check), Vec::new()))
+        .chain(custom)
+        .map(|(id, check, needs)| Planned {
+            needs: with_implicit_needs(&check, needs),
+            id,
+            check,
         })
         .collect()
+}
+
+/// An HTTP check as the URL policy lets it be: unchanged, or refused saying why.
+fn policed(config: &CheckConfig, check: Check) -> Check {
+    match check {
+        Check::Http { url, cdn } => match config.url_policy.check_url(&url) {
+            Ok(()) => Check::Http { url, cdn },
+            Err(why) => Check::Refused(format!(
+                "refused by the URL policy: {why}; {} was not contacted",
+                crate::text::redact_url(&url)
+            )),
+        },
+        other => other,
+    }
+}
+
+/// `needs`, and the identity check first for every configured AWS check but itself: with
+/// credentials that do not work, the identity check says so once and the checks behind it
+/// are skipped with its words.
+fn with_implicit_needs(check: &Check, mut needs: Vec<CheckId>) -> Vec<CheckId> {
+    let aws = matches!(
+        check,
+        Check::S3Read { .. }
+            | Check::Cloudfront { .. }
+            | Check::S3Object { .. }
+            | Check::CloudfrontAliases { .. }
+    );
+    if aws && !needs.contains(&CheckId::Oidc) {
+        needs.insert(0, CheckId::Oidc);
+    }
+    needs
 }
 
 /// A check ready to run.
@@ -149,6 +186,10 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
             let spec = http::Spec::get(url, cdn, slow);
             Box::pin(async move { http::check(&client, &spec, timeout).await })
         }
+        Check::CustomHttp(spec) => {
+            let (client, timeout) = (res.http.clone(), res.timeout);
+            Box::pin(async move { http::check(&client, &spec, timeout).await })
+        }
         aws_check => {
             let Some(ctx) = res.aws.clone() else {
                 return Box::pin(async { CheckResult::skip("AWS is not configured") });
@@ -171,7 +212,21 @@ pub fn future(check: Check, res: &Resources) -> CheckFuture {
                     Check::Cloudfront { distribution_id } => {
                         cloudfront::check(&aws::cloudfront_client(sdk), &distribution_id).await
                     }
-                    Check::Skip(_) | Check::Refused(_) | Check::Http { .. } => {
+                    Check::S3Object { bucket, expect } => {
+                        let client = aws::s3_client(sdk, ctx.custom_endpoint());
+                        s3_object::check(&client, &bucket, &expect).await
+                    }
+                    Check::CloudfrontAliases {
+                        distribution_id,
+                        aliases,
+                    } => {
+                        let client = aws::cloudfront_client(sdk);
+                        cloudfront_aliases::check(&client, &distribution_id, &aliases).await
+                    }
+                    Check::Skip(_)
+                    | Check::Refused(_)
+                    | Check::Http { .. }
+                    | Check::CustomHttp(_) => {
                         unreachable!("handled above")
                     }
                 }
@@ -210,6 +265,23 @@ mod tests {
             .into_iter()
             .map(|p| (p.id.key().to_string(), p.needs))
             .collect()
+    }
+
+    #[test]
+    fn an_aws_check_needs_the_identity_check_once_beside_the_needs_it_names() {
+        let s3 = Check::S3Read {
+            bucket: "site".into(),
+            index_key: "index.html".into(),
+        };
+        let named = vec![CheckId::Frontend];
+        assert_eq!(
+            with_implicit_needs(&s3, named.clone()),
+            vec![CheckId::Oidc, CheckId::Frontend]
+        );
+        let both = vec![CheckId::Frontend, CheckId::Oidc];
+        assert_eq!(with_implicit_needs(&s3, both.clone()), both);
+        let http = Check::Skip("not configured".into());
+        assert_eq!(with_implicit_needs(&http, named.clone()), named);
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub mod check {
         Input::flag("regression_pct", "regression-pct").or_env("REMOTE_HANDS_REGRESSION_PCT");
     pub const REGRESSION_MS: Input =
         Input::flag("regression_ms", "regression-ms").or_env("REMOTE_HANDS_REGRESSION_MS");
+    /// The configuration file (else `./remote-hands.toml` when present).
+    pub const CONFIG: Input = Input::flag("config", "config").or_env("REMOTE_HANDS_CONFIG");
+    /// The environment of the configuration file to check.
+    pub const ENV: Input = Input::flag("env", "env").or_env("REMOTE_HANDS_ENV");
     /// Set by the GitHub Actions runner: the run writes annotations and step outputs.
     pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
     /// The runner's step-outputs file.
@@ -278,6 +282,8 @@ mod tests {
             check::BASELINE,
             check::REGRESSION_PCT,
             check::REGRESSION_MS,
+            check::CONFIG,
+            check::ENV,
         ];
         vec![
             ("check", check_inputs),

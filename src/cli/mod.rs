@@ -247,8 +247,29 @@ pub enum ResultFormat {
     Discord,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
+    /// Configuration file: environments (targets, AWS profile, expectations) and custom
+    /// checks; its values count only where no flag or variable gives one [default:
+    /// ./remote-hands.toml when present]
+    #[arg(
+        id = check::CONFIG.id,
+        long = check::CONFIG.long,
+        env = check::CONFIG.env,
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Environment of the configuration file to check (its [env.NAME] table) [default: the
+    /// file's default_env]
+    #[arg(
+        id = check::ENV.id,
+        long = check::ENV.long,
+        env = check::ENV.env,
+        value_name = "NAME"
+    )]
+    pub env: Option<String>,
+
     /// Base URL of the HTTP API; the --api-path checks (`/health` and `/hello`) run below it
     /// [env: API_BASE, then VITE_API_BASE]
     #[arg(

@@ -10,6 +10,7 @@ use clap::ArgMatches;
 use url::Url;
 use uuid::Uuid;
 
+use super::file::{CustomCheck, FileSettings, RunValues};
 use super::targets::{AwsInputs, ProfileChoice, Targets};
 use super::validate::{
     check_writable_file, default_requester, non_empty, parse_millis, parse_seconds, parse_uuid,
@@ -63,6 +64,11 @@ pub struct CheckConfig {
     pub github: Option<GithubEnv>,
     /// The previous run to compare with (`--baseline`).
     pub baseline: Option<super::BaselineConfig>,
+    /// The custom checks of the configuration file's environment, in file order.
+    pub custom_checks: Vec<CustomCheck>,
+    /// The configuration file, when one was read (also its top-level `max_in_flight` and
+    /// `tls_warn_days`).
+    pub file: Option<FileSettings>,
 }
 
 /// The report file written when `--json` is not given.
@@ -112,9 +118,18 @@ impl CheckConfig {
         vars: &Vars,
     ) -> Result<CheckConfig, ConfigError> {
         let given = Given(matches);
+        let mut file = FileSettings::load(args, given)?;
+        let filled;
+        let args = match file.as_mut() {
+            Some(f) => {
+                filled = f.fill(args, given);
+                &filled
+            }
+            None => args,
+        };
         let targets = Targets::from_args(args, given, vars)?;
-        let aws = AwsInputs::from_args(args, given, vars)?;
-        let identity = Identity::from_args(args, given, vars)?;
+        let mut aws = AwsInputs::from_args(args, given, vars)?;
+        let mut identity = Identity::from_args(args, given, vars)?;
         let url_policy = url_policy(args, given, vars)?;
         let timeout = parse_seconds(&given.name(check::TIMEOUT), &args.timeout)?;
         let slow = parse_millis(&given.name(check::SLOW_MS), &args.slow_ms)?;
@@ -122,8 +137,13 @@ impl CheckConfig {
             parse_max_in_flight(&given.name(check::MAX_IN_FLIGHT), &args.max_in_flight)?;
         let outputs = Outputs::from_args(args, given, vars)?;
         let baseline = super::baseline::baseline(args, given)?;
+        let custom_checks = match &file {
+            Some(f) => from_file(f, &targets, &mut aws, &mut identity, slow, vars)?,
+            None => Vec::new(),
+        };
+        let labels = targets.labels(given);
         let config = CheckConfig {
-            labels: targets.labels(given),
+            labels: file.as_ref().map_or(labels.clone(), |f| f.relabel(labels)),
             api_base: targets.api_base,
             frontend_url: targets.frontend_url,
             api_paths: targets.api_paths,
@@ -150,6 +170,8 @@ impl CheckConfig {
             format: args.format,
             github: outputs.github,
             baseline,
+            custom_checks,
+            file,
         };
         if !config.anything_to_check() {
             return Err(nothing_to_check());
@@ -162,6 +184,7 @@ impl CheckConfig {
             || self.frontend_url.is_some()
             || self.bucket.is_some()
             || self.distribution_id.is_some()
+            || !self.custom_checks.is_empty()
     }
 
     /// True when an AWS resource is configured, so the AWS checks have something to do.
@@ -190,6 +213,35 @@ fn parse_max_in_flight(input: &str, v: &str) -> Result<usize, ConfigError> {
                 format!("{v:?} is not a whole number of checks from 1 to {MAX_IN_FLIGHT}"),
             )
         })
+}
+
+/// What the configuration file adds once the run's values are known: the region's source,
+/// the environment's name (when `--environment` gave none), the custom checks.
+fn from_file(
+    file: &FileSettings,
+    targets: &Targets,
+    aws: &mut AwsInputs,
+    identity: &mut Identity,
+    slow: Duration,
+    vars: &Vars,
+) -> Result<Vec<CustomCheck>, ConfigError> {
+    if file.filled(check::REGION)
+        && let Some((_, source)) = &mut aws.region
+    {
+        *source = RegionSource::File;
+    }
+    if identity.environment.is_none()
+        && let Some(env) = &file.env
+    {
+        identity.environment = Some(validate_environment(&file.name, env.clone())?);
+    }
+    file.custom_checks(&RunValues {
+        env: file.env.as_deref(),
+        api_base: targets.api_base.as_ref(),
+        api_paths: &targets.api_paths,
+        slow,
+        vars,
+    })
 }
 
 /// The error of a run that names no target: the four inputs that would give one.

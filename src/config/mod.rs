@@ -10,7 +10,9 @@
 //! in steps, one per group of inputs: `check.rs` (the time limits, the outputs) with
 //! `targets.rs` (what to check, how to reach AWS) and `url_policy.rs`; `github.rs` (what
 //! `dispatch` and `result` share, the token) with `dispatch.rs`; `discord.rs` with
-//! `discord_values.rs` (its validators), `discord_post.rs` and `verify.rs`. The shared validators
+//! `discord_values.rs` (its validators), `discord_post.rs` and `verify.rs`; `file/` reads
+//! the configuration file (`remote-hands.toml`), whose values fill what no flag or variable
+//! gave. The shared validators
 //! are in `validate.rs`, the region's in `region.rs`. Inputs are named as the user gave
 //! them: `--flag`, or `VAR (environment)` when clap read the variable.
 
@@ -21,6 +23,7 @@ mod discord;
 mod discord_post;
 mod discord_values;
 mod dispatch;
+mod file;
 mod github;
 mod region;
 mod targets;
@@ -40,6 +43,7 @@ pub use check::{CheckConfig, DEFAULT_JSON, GithubEnv, JsonOut};
 pub use discord::{RegisterConfig, ServeConfig};
 pub use discord_post::{MAX_REPORT_BYTES, PostConfig};
 pub use dispatch::{DispatchConfig, ResultConfig, RunRef};
+pub use file::{CustomCheck, CustomKind, FileSettings};
 pub use github::{GithubConfig, TokenSource};
 pub use region::{KNOWN_REGIONS, is_region_shape, suggest_region, validate_region};
 pub use targets::{DEFAULT_API_PATHS, ProfileChoice};

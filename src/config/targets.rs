@@ -168,7 +168,7 @@ fn region(
         .transpose()
 }
 
-fn validate_account(input: &str, v: String) -> Result<String, ConfigError> {
+pub(super) fn validate_account(input: &str, v: String) -> Result<String, ConfigError> {
     if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
         Ok(v)
     } else {
@@ -181,7 +181,10 @@ fn validate_account(input: &str, v: String) -> Result<String, ConfigError> {
 
 /// The API checks: each path (starting with `/`, an optional query) and the check it
 /// names; two paths that name the same check are an error.
-fn parse_api_paths(input: &str, given: &[String]) -> Result<Vec<(CheckId, String)>, ConfigError> {
+pub(super) fn parse_api_paths(
+    input: &str,
+    given: &[String],
+) -> Result<Vec<(CheckId, String)>, ConfigError> {
     let given: Vec<&str> = given
         .iter()
         .map(|p| p.trim())
@@ -221,7 +224,7 @@ fn parse_api_paths(input: &str, given: &[String]) -> Result<Vec<(CheckId, String
 }
 
 /// An S3 object key for the entry page: not empty, no leading `/`, no control characters.
-fn validate_index_key(input: &str, v: &str) -> Result<String, ConfigError> {
+pub(super) fn validate_index_key(input: &str, v: &str) -> Result<String, ConfigError> {
     if v.is_empty() || v.len() > 1024 || v.starts_with('/') || v.chars().any(char::is_control) {
         return Err(ConfigError::new(
             input,
@@ -234,7 +237,7 @@ fn validate_index_key(input: &str, v: &str) -> Result<String, ConfigError> {
 }
 
 /// S3 bucket naming rules (the general-purpose bucket subset).
-fn validate_bucket(input: &str, v: String) -> Result<String, ConfigError> {
+pub(super) fn validate_bucket(input: &str, v: String) -> Result<String, ConfigError> {
     let ok_chars = v
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
@@ -252,7 +255,7 @@ fn validate_bucket(input: &str, v: String) -> Result<String, ConfigError> {
     }
 }
 
-fn validate_distribution(input: &str, v: String) -> Result<String, ConfigError> {
+pub(super) fn validate_distribution(input: &str, v: String) -> Result<String, ConfigError> {
     if (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(v)
     } else {
@@ -266,7 +269,7 @@ fn validate_distribution(input: &str, v: String) -> Result<String, ConfigError> 
 }
 
 /// A profile name as the shared files can hold it: printable, no spaces or brackets.
-fn validate_profile_name(input: &str, v: &str) -> Result<(), ConfigError> {
+pub(super) fn validate_profile_name(input: &str, v: &str) -> Result<(), ConfigError> {
     if v.chars().count() > MAX_PROFILE
         || v.chars()
             .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '[' | ']'))

@@ -314,6 +314,8 @@ pub enum RegionSource {
     Environment,
     /// The selected profile of the shared config file.
     Profile,
+    /// The environment's `region` in the configuration file (`remote-hands.toml`).
+    File,
     /// None of these: [`crate::checks::aws::DEFAULT_REGION`].
     Default,
 }
@@ -325,6 +327,7 @@ impl RegionSource {
             RegionSource::Environment => "environment",
             RegionSource::Profile => "profile",
             RegionSource::Default => "default",
+            RegionSource::File => "file",
         }
     }
 }

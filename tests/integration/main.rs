@@ -28,6 +28,7 @@ mod actions_runner;
 mod aws_setup;
 mod baseline;
 mod cli;
+mod config_file;
 mod conventions;
 mod discord_api;
 mod discord_cli;

@@ -81,15 +81,15 @@ impl Expect {
                     return Err(format!(
                         "JSON {} is {}, expected {}",
                         quote(pointer),
-                        quote(&found.to_string()),
-                        quote(&wanted.to_string())
+                        json_text(found),
+                        json_text(wanted)
                     ));
                 }
                 None => {
                     return Err(format!(
                         "JSON {} is missing, expected {}",
                         quote(pointer),
-                        quote(&wanted.to_string())
+                        json_text(wanted)
                     ));
                 }
             }
@@ -100,6 +100,11 @@ impl Expect {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A JSON value as JSON text (`"healthy"`, `true`, `3`), capped, on one line.
+fn json_text(value: &serde_json::Value) -> String {
+    cap(&printable(&value.to_string()), MAX_QUOTED)
 }
 
 /// `s` capped, on one line, in backquote-free quotes.
@@ -198,11 +203,11 @@ mod tests {
         );
         assert_eq!(
             e.judge_body(br#"{"status":"degraded","n":3,"ok":1}"#),
-            Err(r#"JSON "/status" is ""degraded"", expected ""healthy"""#.into())
+            Err(r#"JSON "/status" is "degraded", expected "healthy""#.into())
         );
         assert_eq!(
             e.judge_body(br#"{"status":"healthy","ok":1}"#),
-            Err(r#"JSON "/n" is missing, expected "3""#.into())
+            Err(r#"JSON "/n" is missing, expected 3"#.into())
         );
         assert_eq!(
             e.judge_body(b"nope"),

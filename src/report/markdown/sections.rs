@@ -192,14 +192,14 @@ fn heading(id: &CheckId) -> String {
         .join(" ")
 }
 
-/// Each HTTP check: the URL, status, redirect, headers, result and the body excerpt
+/// Each HTTP check (built-in, or custom with HTTP evidence): the URL, status, redirect, headers, result and the body excerpt
 /// (`with_bodies`) or a note that it was left out.
 pub(super) fn http(w: &mut String, report: &Report, with_bodies: bool) {
     let _ = writeln!(w, "## HTTP Reachability Checks\n");
-    let http_checks = report
-        .checks
-        .iter()
-        .filter(|(id, _)| matches!(id, CheckId::Api(_) | CheckId::Frontend));
+    let http_checks = report.checks.iter().filter(|(id, r)| {
+        matches!(id, CheckId::Api(_) | CheckId::Frontend)
+            || matches!(r.evidence, Some(Evidence::Http(_)))
+    });
     for (id, r) in http_checks {
         let title = heading(id);
         match &r.evidence {

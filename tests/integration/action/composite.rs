@@ -437,3 +437,31 @@ fn the_composite_action_compares_with_a_baseline_under_act() {
         "{summary}"
     );
 }
+
+/// The `config` and `env` inputs reach the binary through `check.sh`.
+#[test]
+fn the_config_and_env_inputs_pick_the_file_and_its_environment() {
+    let s = site();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rh.toml");
+    let toml = format!(
+        "default_env = \"prod\"\n[env.prod]\napi_base = \"http://127.0.0.1:9\"\n[env.dev]\napi_base = \"{}\"\napi_paths = [\"/health\"]\n",
+        s.url("")
+    );
+    std::fs::write(&config, toml).unwrap();
+    let config = config.to_str().unwrap();
+    let (out, report) = check_step(&[("INPUT_CONFIG", config), ("INPUT_ENV", "dev")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report = report.expect("the step wrote its report");
+    assert_eq!(report["environment"], "dev");
+    assert_eq!(report["checks"]["api_health"]["outcome"], "pass");
+    assert!(report["checks"].get("api_hello").is_none());
+    let (out, _) = check_step(&[("INPUT_CONFIG", config), ("INPUT_ENV", "qa")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("REMOTE_HANDS_ENV (environment): unknown environment \"qa\""),
+        "{stderr}"
+    );
+}

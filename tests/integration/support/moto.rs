@@ -84,6 +84,11 @@ impl Moto {
     /// Creates `bucket` (with index.html unless `index` is false) and a distribution in
     /// front of it; returns the distribution ID.
     pub fn seed(&self, bucket: &str, index: bool) -> String {
+        self.seed_with_aliases(bucket, index, &[])
+    }
+
+    /// [`Moto::seed`], the distribution serving `aliases`.
+    pub fn seed_with_aliases(&self, bucket: &str, index: bool, aliases: &[&str]) -> String {
         let mut cmd = Command::new(&self.python);
         cmd.arg(root().join("scripts/seed_moto.py")).args([
             "--endpoint",
@@ -93,6 +98,9 @@ impl Moto {
         ]);
         if !index {
             cmd.arg("--no-index");
+        }
+        for alias in aliases {
+            cmd.args(["--alias", alias]);
         }
         let out = cmd.output().expect("running scripts/seed_moto.py");
         assert!(
