@@ -13,7 +13,6 @@ use crate::config::{CheckConfig, Vars};
 use crate::model::{
     CheckId, CheckResult, Conclusion, Durations, FailOn, Outcome, Report, SCHEMA_VERSION, Target,
 };
-use crate::net;
 use crate::text::redact_url;
 
 /// Exit code when every check passed, warned or was skipped.
@@ -31,7 +30,11 @@ pub async fn diagnose(config: &CheckConfig, vars: &Vars) -> anyhow::Result<Repor
     let start = Instant::now();
     let (aws, region) = aws_setup(config, vars).await?;
     let resources = Resources {
-        http: net::client(config.timeout, &config.url_policy)?,
+        http: checks::http::Prober {
+            policy: Arc::new(config.url_policy.clone()),
+            trust: checks::http::Trust::platform()?,
+            tls_warn_days: config.tls_warn_days,
+        },
         aws,
         slow: config.slow,
         timeout: config.timeout,

@@ -169,7 +169,7 @@ pub type CheckFuture = Pin<Box<dyn Future<Output = CheckResult> + Send>>;
 
 /// Shared resources of one run.
 pub struct Resources {
-    pub http: reqwest::Client,
+    pub http: http::Prober,
     pub aws: Option<Arc<aws::AwsContext>>,
     pub slow: Duration,
     pub timeout: Duration,

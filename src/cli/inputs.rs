@@ -83,6 +83,8 @@ pub mod check {
     pub const SLOW_MS: Input = Input::flag("slow_ms", "slow-ms");
     pub const MAX_IN_FLIGHT: Input =
         Input::flag("max_in_flight", "max-in-flight").or_env("REMOTE_HANDS_MAX_IN_FLIGHT");
+    pub const TLS_WARN_DAYS: Input =
+        Input::flag("tls_warn_days", "tls-warn-days").or_env("REMOTE_HANDS_TLS_WARN_DAYS");
     pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
     pub const FORMAT: Input = Input::flag("format", "format");
     pub const BASELINE: Input = Input::flag("baseline", "baseline").or_env("REMOTE_HANDS_BASELINE");
@@ -277,6 +279,7 @@ mod tests {
             check::TIMEOUT,
             check::SLOW_MS,
             check::MAX_IN_FLIGHT,
+            check::TLS_WARN_DAYS,
             check::FAIL_ON,
             check::FORMAT,
             check::BASELINE,

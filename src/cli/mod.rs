@@ -474,6 +474,17 @@ pub struct CheckArgs {
     )]
     pub max_in_flight: String,
 
+    /// An https certificate expiring within this many days warns (0 to 365)
+    #[arg(
+        id = check::TLS_WARN_DAYS.id,
+        long = check::TLS_WARN_DAYS.long,
+        env = check::TLS_WARN_DAYS.env,
+        allow_negative_numbers = true,
+        value_name = "DAYS",
+        default_value = "14"
+    )]
+    pub tls_warn_days: String,
+
     /// Which outcomes make the run fail (exit 1, conclusion `failure`)
     #[arg(
         id = check::FAIL_ON.id,

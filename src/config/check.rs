@@ -54,6 +54,8 @@ pub struct CheckConfig {
     pub slow: Duration,
     /// How many checks run at once: 1..=[`MAX_IN_FLIGHT`].
     pub max_in_flight: usize,
+    /// An https certificate expiring within this many days warns.
+    pub tls_warn_days: u32,
     pub fail_on: FailOn,
     pub format: Format,
     /// What the reports call each input: the flag or the variable it came from.
@@ -135,6 +137,8 @@ impl CheckConfig {
         let slow = parse_millis(&given.name(check::SLOW_MS), &args.slow_ms)?;
         let max_in_flight =
             parse_max_in_flight(&given.name(check::MAX_IN_FLIGHT), &args.max_in_flight)?;
+        let tls_warn_days =
+            parse_tls_warn_days(&given.name(check::TLS_WARN_DAYS), &args.tls_warn_days)?;
         let outputs = Outputs::from_args(args, given, vars)?;
         let baseline = super::baseline::baseline(args, given)?;
         let custom_checks = match &file {
@@ -166,6 +170,7 @@ impl CheckConfig {
             timeout,
             slow,
             max_in_flight,
+            tls_warn_days,
             fail_on: args.fail_on,
             format: args.format,
             github: outputs.github,
@@ -211,6 +216,20 @@ fn parse_max_in_flight(input: &str, v: &str) -> Result<usize, ConfigError> {
             ConfigError::new(
                 input,
                 format!("{v:?} is not a whole number of checks from 1 to {MAX_IN_FLIGHT}"),
+            )
+        })
+}
+
+/// Days before a certificate's expiry from which it warns: a whole number from 0 to 365.
+fn parse_tls_warn_days(input: &str, v: &str) -> Result<u32, ConfigError> {
+    v.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= 365)
+        .ok_or_else(|| {
+            ConfigError::new(
+                input,
+                format!("{v:?} is not a whole number of days from 0 to 365"),
             )
         })
 }

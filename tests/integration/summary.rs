@@ -72,7 +72,10 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "[time]"),
         (r"\b\d+ ms\b", "[ms] ms"),
         (r#""ms": \d+"#, r#""ms": [ms]"#),
-        (r#""start_ms": \d+"#, r#""start_ms": [ms]"#),
+        (
+            r#""(start_ms|dns|connect|tls|ttfb|transfer|total)": [\d.]+"#,
+            r#""$1": [ms]"#,
+        ),
         (
             r"(?m)^(    [a-z0-9 ]+ :(?:done|active|crit), )\d+, \d+$",
             "$1[start], [end]",

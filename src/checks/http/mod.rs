@@ -1,30 +1,39 @@
 //! The HTTP checks: the built-in ones (`api_health`, `api_hello`, `frontend`) and the custom
 //! ones of a configuration file. Each is a [`Spec`] — a request (method, URL, headers whose
 //! values are secrets) and what to expect of its answer ([`Expect`], judged in `expect.rs`)
-//! — sent once, with a capped excerpt of the body and, for the frontend, the CDN headers
-//! that tell whether CloudFront served it.
+//! — sent over a fresh connection timed phase by phase (`probe.rs`), retried by error
+//! kind within its deadline (`retry.rs`), its certificate read and judged (`tls.rs`), and
+//! turned into a result (`verdict.rs`) with a capped excerpt of the body and, for the
+//! frontend, the CDN headers that tell whether CloudFront served it.
 
 mod expect;
+mod probe;
+mod retry;
+pub mod tls;
+mod verdict;
 
-use std::error::Error as StdError;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::StatusCode;
 use url::Url;
 
-use crate::model::{CheckResult, ErrorInfo, Evidence, HttpEvidence};
-use crate::text::{cap, error_chain};
+use crate::model::{CheckResult, HttpEvidence};
+use crate::text::cap;
 
 pub use expect::Expect;
+pub use probe::Prober;
+pub use tls::Trust;
+
+/// Days before a certificate's expiry from which a check warns, unless configured.
+pub const DEFAULT_TLS_WARN_DAYS: u32 = 14;
 
 /// One HTTP check: the request and what its answer must be.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    pub method: reqwest::Method,
+    pub method: hyper::Method,
     pub url: Url,
     /// Request headers. Their values come from the environment and are secrets: they are
     /// marked sensitive, never recorded, and removed from every text of the result.
-    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    pub headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
     /// Record the CDN headers (the frontend).
     pub cdn: bool,
     pub expect: Expect,
@@ -34,7 +43,7 @@ impl Spec {
     /// A GET of `url` that expects a 2xx within `slow` (the built-in checks).
     pub fn get(url: Url, cdn: bool, slow: Duration) -> Spec {
         Spec {
-            method: reqwest::Method::GET,
+            method: hyper::Method::GET,
             url,
             headers: Vec::new(),
             cdn,
@@ -83,106 +92,28 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
     url
 }
 
-/// Sends `spec`'s request and judges the answer against its expectations.
-pub async fn check(client: &reqwest::Client, spec: &Spec, timeout: Duration) -> CheckResult {
+/// Sends `spec`'s request (retrying what may be retried) and judges the answer against its
+/// expectations and the certificate.
+pub async fn check(prober: &Prober, spec: &Spec, timeout: Duration) -> CheckResult {
+    let attempts = retry::attempts(prober, spec, timeout).await;
     let shown = crate::text::redact_url(&spec.url);
-    let mut evidence = HttpEvidence {
-        url: shown.clone(),
-        method: spec.method.to_string(),
-        ..HttpEvidence::default()
-    };
-    let started = Instant::now();
-    let fetched = fetch(client, spec, &mut evidence).await;
-    let elapsed = started.elapsed();
-    trace_request(spec.method.as_str(), &shown, &fetched, elapsed);
-    let result = match fetched {
-        Ok((status, body)) => {
-            let mut result = judge(status, elapsed, &spec.expect, &shown, &evidence);
-            if result.outcome != crate::model::Outcome::Fail
-                && let Err(why) = spec.expect.judge_body(&body)
-            {
-                result = CheckResult::fail(format!("HTTP {} from {shown}: {why}", status.as_u16()));
-            }
-            result.status = Some(status.as_u16());
-            result.with_evidence(Evidence::Http(evidence))
-        }
-        Err(FetchFailed { error, status }) => {
-            let mut r = failed(&shown, &error, timeout, evidence);
-            r.status = status.map(|s| s.as_u16());
-            r
-        }
-    };
-    expect::redact_secrets(result, &spec.headers)
-}
-
-/// A GET that did not complete: the error, and the status when the response had begun.
-struct FetchFailed {
-    error: reqwest::Error,
-    status: Option<StatusCode>,
-}
-
-/// Sends the request and reads the response into `evidence` (final URL, headers, body
-/// excerpt): its status and the body read (capped), or why it did not complete.
-async fn fetch(
-    client: &reqwest::Client,
-    spec: &Spec,
-    evidence: &mut HttpEvidence,
-) -> Result<(StatusCode, Vec<u8>), FetchFailed> {
-    let (url, cdn) = (&spec.url, spec.cdn);
-    let mut request = client.request(spec.method.clone(), url.clone());
-    for (name, value) in &spec.headers {
-        let mut value = value.clone();
-        value.set_sensitive(true);
-        request = request.header(name.clone(), value);
+    for attempt in &attempts {
+        trace_attempt(spec.method.as_str(), &shown, attempt);
     }
-    let mut response = request.send().await.map_err(|error| FetchFailed {
-        error,
-        status: None,
-    })?;
-    let status = response.status();
-    if response.url() != url {
-        evidence.final_url = Some(crate::text::redact_url(response.url()));
-    }
-    record_headers(&response, cdn, evidence);
-    let body = read_body(&mut response, evidence)
-        .await
-        .map_err(|error| FetchFailed {
-            error,
-            status: Some(status),
-        })?;
-    keep_excerpt(&body, evidence);
-    Ok((status, body))
+    verdict::result(spec, attempts, timeout, prober.tls_warn_days)
 }
 
 /// Records the common headers, and the CDN's when `cdn`, each value capped.
-fn record_headers(response: &reqwest::Response, cdn: bool, evidence: &mut HttpEvidence) {
+fn record_headers(headers: &hyper::HeaderMap, cdn: bool, evidence: &mut HttpEvidence) {
     let names = COMMON_HEADERS
         .iter()
         .chain(if cdn { CDN_HEADERS } else { &[] });
     for name in names {
-        if let Some(v) = response.headers().get(*name) {
+        if let Some(v) = headers.get(*name) {
             let v = String::from_utf8_lossy(v.as_bytes());
             evidence
                 .headers
                 .insert(name.to_string(), cap(&v, MAX_HEADER_VALUE));
-        }
-    }
-}
-
-/// Reads at most [`BODY_READ_CAP`] bytes of the body; the rest is never downloaded (the
-/// evidence says it was cut). On an error, the evidence counts the bytes read so far.
-async fn read_body(
-    response: &mut reqwest::Response,
-    evidence: &mut HttpEvidence,
-) -> Result<Vec<u8>, reqwest::Error> {
-    match crate::net::read_capped(response, BODY_READ_CAP).await {
-        Ok(body) => {
-            evidence.body_truncated |= body.truncated;
-            Ok(body.bytes)
-        }
-        Err(broken) => {
-            evidence.body_bytes = broken.read as u64;
-            Err(broken.error)
         }
     }
 }
@@ -200,96 +131,35 @@ fn keep_excerpt(body: &[u8], evidence: &mut HttpEvidence) {
     }
 }
 
-/// The verdict on a complete response's status and time: an expected status passes (warns
-/// when slower than the expectation's limit), anything else fails.
-fn judge(
-    status: StatusCode,
-    elapsed: Duration,
-    expect: &Expect,
-    shown: &str,
-    evidence: &HttpEvidence,
-) -> CheckResult {
-    let ms = elapsed.as_millis();
-    let code = status.as_u16();
-    let reason = status.canonical_reason().unwrap_or("");
-    let cdn_note = cdn_note(evidence);
-    let slow = expect.warn_after;
-    if let Some(wanted) = expect.unexpected_status(code) {
-        CheckResult::fail(
-            format!("HTTP {code} {reason} from {shown}, expected {wanted}{cdn_note}")
-                .replace("  ", " "),
-        )
-    } else if expect.status_matches(code) {
-        if elapsed > slow {
-            CheckResult::warn(format!(
-                "HTTP {code} from {shown} but slow: {ms} ms (limit {} ms)",
-                slow.as_millis()
-            ))
-        } else {
-            CheckResult::pass(format!("HTTP {code} {reason}{cdn_note}").replace("  ", " "))
-        }
-    } else {
-        CheckResult::fail(format!("HTTP {code} {reason} from {shown}{cdn_note}").replace("  ", " "))
-    }
-}
-
-/// One debug event per request: the method, the redacted URL, the status or what kind of
+/// One debug event per attempt: the method, the redacted URL, the status or what kind of
 /// error ended it, and how long it took.
-fn trace_request(
-    method: &str,
-    shown: &str,
-    fetched: &Result<(StatusCode, Vec<u8>), FetchFailed>,
-    elapsed: Duration,
-) {
-    let elapsed_ms = elapsed.as_millis() as u64;
-    match fetched {
-        Ok((status, _)) => tracing::debug!(
+fn trace_attempt(method: &str, shown: &str, attempt: &probe::Attempt) {
+    let elapsed_ms = attempt.phases.total.round() as u64;
+    match &attempt.outcome {
+        Ok(answer) => tracing::debug!(
             method,
             url = shown,
-            status = status.as_u16(),
+            status = answer.status.as_u16(),
             elapsed_ms,
             "HTTP check request"
         ),
-        Err(FetchFailed {
-            error,
-            status: Some(status),
-        }) => tracing::debug!(
-            method,
-            url = shown,
-            status = status.as_u16(),
-            error = error_kind(error),
-            elapsed_ms,
-            "HTTP check request: the body could not be read"
-        ),
-        Err(FetchFailed {
-            error,
-            status: None,
-        }) => tracing::debug!(
-            method,
-            url = shown,
-            error = error_kind(error),
-            elapsed_ms,
-            "HTTP check request failed"
-        ),
-    }
-}
-
-/// What kind of error ended a request, in a word.
-fn error_kind(e: &reqwest::Error) -> &'static str {
-    if e.is_timeout() {
-        "timeout"
-    } else if e.is_connect() {
-        "connect"
-    } else if e.is_redirect() {
-        "redirect"
-    } else if e.is_body() {
-        "body"
-    } else if e.is_decode() {
-        "decode"
-    } else if e.is_request() {
-        "request"
-    } else {
-        "other"
+        Err(failure) => match failure.status {
+            Some(status) => tracing::debug!(
+                method,
+                url = shown,
+                status = status.as_u16(),
+                error = failure.kind.as_str(),
+                elapsed_ms,
+                "HTTP check request: the body could not be read"
+            ),
+            None => tracing::debug!(
+                method,
+                url = shown,
+                error = failure.kind.as_str(),
+                elapsed_ms,
+                "HTTP check request failed"
+            ),
+        },
     }
 }
 
@@ -304,42 +174,14 @@ fn cdn_note(evidence: &HttpEvidence) -> String {
     }
 }
 
-fn failed(
-    shown: &str,
-    e: &reqwest::Error,
-    timeout: Duration,
-    evidence: HttpEvidence,
-) -> CheckResult {
-    let root = crate::text::redact_urls_in(&root_cause(e));
-    let sentence = if e.is_timeout() {
-        format!(
-            "no response from {shown} within {} s",
-            timeout.as_secs_f64()
-        )
-    } else if e.is_connect() {
-        format!("could not connect to {shown}: {root}")
-    } else if e.is_redirect() {
-        format!("following the redirects of {shown} stopped: {root}")
-    } else {
-        format!("request to {shown} failed: {root}")
-    };
-    CheckResult::fail(sentence)
-        .with_error(ErrorInfo {
-            code: None,
-            http_status: None,
-            message: cap(&error_chain(e), 500),
-        })
-        .with_evidence(Evidence::Http(evidence))
-}
-
-/// The innermost cause's text, which is the part a person can act on
-/// ("Connection refused (os error 111)").
-fn root_cause(e: &(dyn StdError + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
+/// A prober with no URL policy and the platform's trust, for tests.
+#[cfg(test)]
+pub(crate) fn test_prober() -> Prober {
+    Prober {
+        policy: std::sync::Arc::new(crate::policy::UrlPolicy::default()),
+        trust: Trust::platform().expect("the platform's roots load"),
+        tls_warn_days: DEFAULT_TLS_WARN_DAYS,
     }
-    cur.to_string()
 }
 
 #[cfg(test)]
@@ -426,14 +268,9 @@ mod tests {
     async fn events_of(url: &Url) -> Vec<Fields> {
         let recorder = Recorder::default();
         let _guard = tracing::subscriber::set_default(recorder.clone());
-        let client = reqwest::Client::new();
         let second = Duration::from_secs(1);
-        check(
-            &client,
-            &super::Spec::get(url.clone(), false, second),
-            second,
-        )
-        .await;
+        let spec = super::Spec::get(url.clone(), false, second);
+        check(&super::test_prober(), &spec, second).await;
         recorder.0.lock().unwrap().clone()
     }
 
@@ -446,7 +283,7 @@ mod tests {
             let mut request = [0u8; 1024];
             let _ = socket.read(&mut request).await.unwrap();
             socket
-                .write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\nconnection: close\r\n\r\ndown")
+                .write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 4\r\nconnection: close\r\n\r\ndown")
                 .await
                 .unwrap();
         });
@@ -460,7 +297,7 @@ mod tests {
             event["url"],
             format!("http://127.0.0.1:{port}/health?token=***")
         );
-        assert_eq!(event["status"], "503");
+        assert_eq!(event["status"], "500");
         assert!(event["elapsed_ms"].parse::<u64>().is_ok(), "{event:?}");
         assert!(!event.contains_key("error"), "{event:?}");
 

@@ -176,6 +176,10 @@ impl FileSettings {
             out.max_in_flight = n.to_string();
             filled.push(check::MAX_IN_FLIGHT.id);
         }
+        if let Some(n) = self.tls_warn_days.filter(|_| unset(check::TLS_WARN_DAYS)) {
+            out.tls_warn_days = n.to_string();
+            filled.push(check::TLS_WARN_DAYS.id);
+        }
         if unset(check::API_PATHS) && !v.api_paths.is_empty() {
             out.api_paths = v.api_paths.clone();
             filled.push(check::API_PATHS.id);
