@@ -20,6 +20,55 @@ pub use text::Text;
 
 use crate::model::Report;
 
+/// The phases an HTTP attempt reached, in order: `dns 1.2 · connect 0.4 · ttfb 101.3 ·
+/// transfer 0.2 ms (total 103.5)`; a phase never reached is left out.
+pub(crate) fn phase_line(p: &crate::model::Phases) -> String {
+    let reached: Vec<String> = [
+        ("dns", p.dns),
+        ("connect", p.connect),
+        ("tls", p.tls),
+        ("ttfb", p.ttfb),
+        ("transfer", p.transfer),
+    ]
+    .into_iter()
+    .filter_map(|(name, ms)| {
+        ms.filter(|m| m.is_finite())
+            .map(|m| format!("{name} {m:.1}"))
+    })
+    .collect();
+    let total = if p.total.is_finite() { p.total } else { 0.0 };
+    if reached.is_empty() {
+        format!("total {total:.1} ms")
+    } else {
+        format!("{} ms (total {total:.1})", reached.join(" · "))
+    }
+}
+
+/// An HTTP check's timing and certificate in one line: the last attempt's phases, how
+/// many attempts there were, the certificate's expiry. Empty without attempts.
+pub(crate) fn http_line(h: &crate::model::HttpEvidence) -> String {
+    let Some(last) = h.attempts.last() else {
+        return String::new();
+    };
+    let mut line = phase_line(&last.phases);
+    if h.attempts.len() > 1 {
+        line = format!(
+            "attempt {} of {}: {line}",
+            h.attempts.len(),
+            h.attempts.len()
+        );
+    }
+    if let Some(tls) = &h.tls {
+        let date = tls.not_after.get(..10).unwrap_or(&tls.not_after);
+        line.push_str(&format!(
+            " · certificate expires {} ({} days)",
+            crate::text::one_line(date),
+            tls.days_left
+        ));
+    }
+    line
+}
+
 /// Turns a report into one output format.
 pub trait Renderer {
     fn render(&self, report: &Report) -> String;

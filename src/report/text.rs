@@ -128,6 +128,12 @@ impl Renderer for Text {
                 one_line(&r.details),
                 http_clues(r)
             );
+            if let Some(Evidence::Http(h)) = &r.evidence {
+                let line = super::http_line(h);
+                if !line.is_empty() {
+                    let _ = writeln!(out, "{:27}{}", "", line);
+                }
+            }
         }
         self.changes(&mut out, report);
         let verdict = style::paint(

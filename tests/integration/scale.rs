@@ -163,3 +163,35 @@ fn a_bad_max_in_flight_is_a_one_line_usage_error() {
         assert!(!dir.path().join("diagnose-summary.json").exists());
     }
 }
+
+#[test]
+fn a_bad_tls_warn_days_is_a_one_line_usage_error() {
+    for (flag, var, expected) in [
+        (
+            Some("366"),
+            None,
+            "error: --tls-warn-days: \"366\" is not a whole number of days from 0 to 365",
+        ),
+        (Some("-1"), None, "error: --tls-warn-days: \"-1\" is not"),
+        (
+            None,
+            Some("soon"),
+            "error: REMOTE_HANDS_TLS_WARN_DAYS (environment): \"soon\" is not",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = bin();
+        cmd.current_dir(dir.path())
+            .args(["check", "--api-base", "http://127.0.0.1:9/"]);
+        if let Some(v) = flag {
+            cmd.args(["--tls-warn-days", v]);
+        }
+        if let Some(v) = var {
+            cmd.env("REMOTE_HANDS_TLS_WARN_DAYS", v);
+        }
+        let r = run(&mut cmd);
+        assert_eq!(r.code, 2, "{flag:?} {var:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{:?}", r.stderr);
+        assert!(r.stderr.starts_with(expected), "{}", r.stderr);
+    }
+}

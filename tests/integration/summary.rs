@@ -67,6 +67,10 @@ fn outside_code_blocks(md: &str) -> String {
 
 fn filters() -> Vec<(&'static str, &'static str)> {
     vec![
+        (
+            r"\b(dns|connect|tls|ttfb|transfer|total) \d+\.\d\b",
+            "$1 [ms]",
+        ),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]"),
         (r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "[time]"),

@@ -8,8 +8,12 @@
 
 mod expect;
 mod probe;
+#[cfg(test)]
+mod probe_tests;
 mod retry;
 pub mod tls;
+#[cfg(test)]
+mod tls_tests;
 mod verdict;
 
 use std::time::Duration;

@@ -398,6 +398,15 @@ mod tests {
     }
 
     #[test]
+    fn tls_warn_days_comes_from_the_file_unless_the_flag_gives_it() {
+        let toml = format!("tls_warn_days = 30\n{DEV}");
+        assert_eq!(run(&toml, &[], &[]).unwrap().tls_warn_days, 30);
+        let c = run(&toml, &["--tls-warn-days", "3"], &[]).unwrap();
+        assert_eq!(c.tls_warn_days, 3);
+        assert_eq!(run(DEV, &[], &[]).unwrap().tls_warn_days, 14);
+    }
+
+    #[test]
     fn flags_beat_the_file_and_clap_defaults_do_not() {
         let toml =
             format!("{DEV}bucket = \"file-bucket\"\nindex_key = \"app.html\"\ntimeout = 7\n");

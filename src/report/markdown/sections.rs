@@ -214,6 +214,7 @@ pub(super) fn http(w: &mut String, report: &Report, with_bodies: bool) {
                 for (name, value) in &h.headers {
                     let _ = writeln!(w, "- **{}:** {}", escape_inline(name), escape_inline(value));
                 }
+                timing(w, h, r.flaky);
                 outcome_line(w, r);
                 if let Some(body) = &h.body {
                     if with_bodies {
@@ -238,6 +239,34 @@ pub(super) fn http(w: &mut String, report: &Report, with_bodies: bool) {
             }
         }
         w.push('\n');
+    }
+}
+
+/// The attempts and their phases, and the certificate.
+fn timing(w: &mut String, h: &crate::model::HttpEvidence, flaky: bool) {
+    if let Some(last) = h.attempts.last() {
+        let attempts = match (h.attempts.len(), flaky) {
+            (1, _) => String::new(),
+            (n, true) => format!(" (attempt {n} of {n}; passed after a retry: flaky)"),
+            (n, false) => format!(" (attempt {n} of {n})"),
+        };
+        let phases = crate::report::phase_line(&last.phases);
+        let _ = writeln!(w, "- **Phases:** {phases}{attempts}");
+    }
+    if let Some(tls) = &h.tls {
+        let verified = match &tls.verify_error {
+            None => "verified".to_string(),
+            Some(why) => format!("not verified: {}", escape_inline(why)),
+        };
+        let _ = writeln!(
+            w,
+            "- **Certificate:** {} issued by {}, valid {} to {} ({} days left; {verified})",
+            escape_inline(&tls.subject),
+            escape_inline(&tls.issuer),
+            escape_inline(&tls.not_before),
+            escape_inline(&tls.not_after),
+            tls.days_left
+        );
     }
 }
 
