@@ -1,55 +1,18 @@
-//! The HTTP clients of the process, built in one place: rustls and a product User-Agent.
-//! `check` gets one that follows bounded redirects under the URL policy; `dispatch` and
-//! `result` get one that follows none, so a redirect to another host never carries the
-//! GitHub token. Every body from outside is read through [`read_capped`]: at most a
-//! fixed number of bytes, the rest never downloaded.
+//! The HTTP client of the GitHub and Discord clients, built in one place: rustls, a product
+//! User-Agent, and no redirects followed, so a redirect to another host never carries a
+//! token. Every body they read goes through [`read_capped`]: at most a fixed number of
+//! bytes, the rest never downloaded. (The HTTP checks have their own connection stack, to
+//! time each phase: `checks::http`; they share the User-Agent and the redirect limit.)
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-
-use crate::policy::{PolicyResolver, UrlPolicy};
 
 /// `remote-hands/<version>`.
 pub const USER_AGENT: &str = concat!("remote-hands/", env!("CARGO_PKG_VERSION"));
 
 /// Redirects followed before a check gives up.
 pub const MAX_REDIRECTS: usize = 5;
-
-/// The client of the HTTP checks. With an active [`UrlPolicy`], every redirect target (its
-/// scheme, host and port, and the address when it is a literal) and every address a name
-/// resolves to is checked against it — cloud metadata endpoints are refused whatever the
-/// policy allows — and no proxy is used (a proxy would resolve names where the policy
-/// cannot see the addresses).
-pub fn client(timeout: Duration, policy: &UrlPolicy) -> anyhow::Result<reqwest::Client> {
-    let policy = Arc::new(policy.clone());
-    let mut builder = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(timeout)
-        .timeout(timeout);
-    if policy.is_active() {
-        let redirect_policy = policy.clone();
-        builder = builder
-            .no_proxy()
-            .dns_resolver(Arc::new(PolicyResolver(policy)))
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() > MAX_REDIRECTS {
-                    return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-                }
-                match redirect_policy.check_url(attempt.url()) {
-                    Ok(()) => attempt.follow(),
-                    Err(why) => {
-                        let to = crate::text::redact_url(attempt.url());
-                        attempt.error(format!("redirect to {to} refused by the URL policy: {why}"))
-                    }
-                }
-            }));
-    } else {
-        builder = builder.redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS));
-    }
-    builder.build().context("building the HTTP client")
-}
 
 /// The client of `dispatch` and `result`: no redirects followed (the caller follows them
 /// by hand, without credentials), no cookies, bounded connect and request times.

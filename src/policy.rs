@@ -7,7 +7,6 @@
 //! wherever it embeds one (IPv4-mapped, -compatible, SIIT, 6to4, NAT64, Teredo).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 
 use url::{Host, Url};
 
@@ -370,34 +369,32 @@ fn is_internal_v4(a: Ipv4Addr) -> bool {
     INTERNAL_V4.iter().any(|&net| in_v4(a, net))
 }
 
-/// The DNS resolver used while a policy is active: the system's resolver, then every
-/// address it returns must pass the policy (no DNS-rebinding way around the allowlist).
-pub struct PolicyResolver(pub Arc<UrlPolicy>);
-
-impl reqwest::dns::Resolve for PolicyResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let policy = self.0.clone();
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let mut refused = None;
-            let allowed: Vec<SocketAddr> = addrs
-                .into_iter()
-                .filter(|a| match policy.check_ip(a.ip()) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        refused.get_or_insert(e);
-                        false
-                    }
-                })
-                .collect();
-            if allowed.is_empty() {
-                let why = refused.unwrap_or_else(|| "no address".into());
-                return Err(format!("refused by the URL policy: {host} resolves to {why}").into());
-            }
-            Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
-        })
+impl UrlPolicy {
+    /// The addresses `host` resolved to that the policy lets through: every one is checked
+    /// (no DNS-rebinding way around the allowlist). None left is a refusal, in words.
+    pub fn allowed_addrs(
+        &self,
+        host: &str,
+        addrs: Vec<SocketAddr>,
+    ) -> Result<Vec<SocketAddr>, String> {
+        let mut refused = None;
+        let allowed: Vec<SocketAddr> = addrs
+            .into_iter()
+            .filter(|a| match self.check_ip(a.ip()) {
+                Ok(()) => true,
+                Err(e) => {
+                    refused.get_or_insert(e);
+                    false
+                }
+            })
+            .collect();
+        if allowed.is_empty() {
+            let why = refused.unwrap_or_else(|| "no address".into());
+            return Err(format!(
+                "refused by the URL policy: {host} resolves to {why}"
+            ));
+        }
+        Ok(allowed)
     }
 }
 
@@ -1100,17 +1097,23 @@ mod tests {
 
     #[tokio::test]
     async fn resolved_addresses_pass_the_policy_too() {
-        use reqwest::dns::Resolve;
-        use std::str::FromStr;
-        let localhost = || reqwest::dns::Name::from_str("localhost").unwrap();
-        let closed = PolicyResolver(Arc::new(policy("localhost", false)));
-        let err = closed.resolve(localhost()).await.err().expect("refused");
-        let err = err.to_string();
+        let found = || -> Vec<SocketAddr> {
+            vec!["127.0.0.1:80".parse().unwrap(), "[::1]:80".parse().unwrap()]
+        };
+        let err = policy("localhost", false)
+            .allowed_addrs("localhost", found())
+            .expect_err("refused");
         assert!(err.contains("localhost resolves to address"), "{err}");
         assert!(err.contains("is internal"), "{err}");
-        let open = PolicyResolver(Arc::new(policy("localhost", true)));
-        let addrs: Vec<SocketAddr> = open.resolve(localhost()).await.unwrap().collect();
-        assert!(!addrs.is_empty());
-        assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
+        let addrs = policy("localhost", true)
+            .allowed_addrs("localhost", found())
+            .unwrap();
+        assert_eq!(addrs, found());
+        // The metadata endpoint is refused even where private addresses are allowed.
+        let metadata: SocketAddr = "169.254.169.254:80".parse().unwrap();
+        let err = policy("localhost", true)
+            .allowed_addrs("localhost", vec![metadata])
+            .expect_err("metadata refused");
+        assert!(err.contains("169.254.169.254"), "{err}");
     }
 }

@@ -269,25 +269,10 @@ async fn resolve(
             if !prober.policy.is_active() {
                 return Ok(found);
             }
-            let mut refused = None;
-            let allowed: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|a| match prober.policy.check_ip(a.ip()) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        refused.get_or_insert(e);
-                        false
-                    }
-                })
-                .collect();
-            if allowed.is_empty() {
-                let why = refused.unwrap_or_else(|| "no address".into());
-                return Err(Failure::new(
-                    Kind::Refused,
-                    format!("refused by the URL policy: {name} resolves to {why}"),
-                ));
-            }
-            Ok(allowed)
+            prober
+                .policy
+                .allowed_addrs(name, found)
+                .map_err(|why| Failure::new(Kind::Refused, why))
         }
         None => Err(Failure::new(Kind::Other, "the URL has no host")),
     }
