@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The scale benchmark: `remote-hands check` with 100 HTTP checks (--api-path /p0../p99)
-# against a loopback target that answers each after 100 ms, --max-in-flight 100. Prints
+# The scale benchmark: `remote-hands check` with a configuration file of 100 HTTP checks
+# (`max_in_flight = 100`; the API path /p0 and 99 custom checks /p1../p99) against a
+# loopback target that answers each after 100 ms. Prints
 # the whole run against its slowest check and the peak RSS, and PASS/MISS against the
 # targets (within 150 ms of the slowest check, under 40 MiB).
 # Usage: bench/scale.sh BINARY [N]   (N runs; default 10). Network: loopback only.
@@ -19,9 +20,18 @@ STANDINS_PIDS+=($!)
 for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
 [ -s "$port_file" ] || { echo "bench: the slow target did not start" >&2; exit 1; }
 target="http://127.0.0.1:$(cat "$port_file")"
-paths=$(seq -s, -f '/p%g' 0 $((checks - 1)))
+config="$STANDINS_DIR/remote-hands.toml"
+{
+  echo "max_in_flight = $checks"
+  echo "[env.bench]"
+  echo "api_base = \"$target\""
+  echo 'api_paths = ["/p0"]'
+  for i in $(seq 1 $((checks - 1))); do
+    printf '[[check]]\nid = "c%d"\nurl = "/p%d"\n' "$i" "$i"
+  done
+} >"$config"
 report="$STANDINS_DIR/scale.json"
-cmd="env -i PATH=$PATH $bin check --api-base $target --api-path $paths --max-in-flight $checks --json $report"
+cmd="env -i PATH=$PATH $bin check --config $config --env bench --json $report"
 # A warm-up, not counted (page cache).
 $cmd >/dev/null
 .venv/bin/python bench/measure.py "$n" "$report" -- "scale=$cmd" >"$STANDINS_DIR/scale-runs.json"

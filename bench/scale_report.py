@@ -6,6 +6,7 @@ Usage: scale_report.py MEASURE_JSON CHECKS
 """
 
 import json
+import re
 import statistics
 import sys
 
@@ -21,7 +22,7 @@ def main() -> None:
     for r in runs:
         if r["code"] != 0:
             sys.exit(f"scale: a run exited {r['code']}; the numbers would be meaningless")
-        ran = [ms for key, ms in r["check_ms"].items() if key.startswith("api_")]
+        ran = [ms for key, ms in r["check_ms"].items() if key.startswith("api_") or re.fullmatch(r"c\d+", key)]
         if len(ran) != checks:
             sys.exit(f"scale: {len(ran)} HTTP checks in the report, expected {checks}")
     wall = [r["wall_s"] * 1000 for r in runs]
