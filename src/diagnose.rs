@@ -32,7 +32,7 @@ pub async fn diagnose(config: &CheckConfig, vars: &Vars) -> anyhow::Result<Repor
     let resources = Resources {
         http: checks::http::Prober {
             policy: Arc::new(config.url_policy.clone()),
-            trust: checks::http::Trust::platform()?,
+            trust: checks::http::Trust::platform_and(config.ca_certs.clone())?,
             tls_warn_days: config.tls_warn_days,
         },
         aws,

@@ -85,6 +85,7 @@ pub mod check {
         Input::flag("max_in_flight", "max-in-flight").or_env("REMOTE_HANDS_MAX_IN_FLIGHT");
     pub const TLS_WARN_DAYS: Input =
         Input::flag("tls_warn_days", "tls-warn-days").or_env("REMOTE_HANDS_TLS_WARN_DAYS");
+    pub const CA_CERT: Input = Input::flag("ca_cert", "ca-cert").or_env("REMOTE_HANDS_CA_CERT");
     pub const FAIL_ON: Input = Input::flag("fail_on", "fail-on");
     pub const FORMAT: Input = Input::flag("format", "format");
     pub const BASELINE: Input = Input::flag("baseline", "baseline").or_env("REMOTE_HANDS_BASELINE");
@@ -280,6 +281,7 @@ mod tests {
             check::SLOW_MS,
             check::MAX_IN_FLIGHT,
             check::TLS_WARN_DAYS,
+            check::CA_CERT,
             check::FAIL_ON,
             check::FORMAT,
             check::BASELINE,

@@ -485,6 +485,15 @@ pub struct CheckArgs {
     )]
     pub tls_warn_days: String,
 
+    /// CA certificates (PEM) trusted for https checks besides the system's: a private CA
+    #[arg(
+        id = check::CA_CERT.id,
+        long = check::CA_CERT.long,
+        env = check::CA_CERT.env,
+        value_name = "PATH"
+    )]
+    pub ca_cert: Option<PathBuf>,
+
     /// Which outcomes make the run fail (exit 1, conclusion `failure`)
     #[arg(
         id = check::FAIL_ON.id,

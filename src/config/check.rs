@@ -56,6 +56,8 @@ pub struct CheckConfig {
     pub max_in_flight: usize,
     /// An https certificate expiring within this many days warns.
     pub tls_warn_days: u32,
+    /// CA certificates trusted besides the system's (`--ca-cert`).
+    pub ca_certs: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub fail_on: FailOn,
     pub format: Format,
     /// What the reports call each input: the flag or the variable it came from.
@@ -139,6 +141,10 @@ impl CheckConfig {
             parse_max_in_flight(&given.name(check::MAX_IN_FLIGHT), &args.max_in_flight)?;
         let tls_warn_days =
             parse_tls_warn_days(&given.name(check::TLS_WARN_DAYS), &args.tls_warn_days)?;
+        let ca_certs = match &args.ca_cert {
+            Some(path) => read_ca_certs(&given.name(check::CA_CERT), path)?,
+            None => Vec::new(),
+        };
         let outputs = Outputs::from_args(args, given, vars)?;
         let baseline = super::baseline::baseline(args, given)?;
         let custom_checks = match &file {
@@ -171,6 +177,7 @@ impl CheckConfig {
             slow,
             max_in_flight,
             tls_warn_days,
+            ca_certs,
             fail_on: args.fail_on,
             format: args.format,
             github: outputs.github,
@@ -232,6 +239,44 @@ fn parse_tls_warn_days(input: &str, v: &str) -> Result<u32, ConfigError> {
                 format!("{v:?} is not a whole number of days from 0 to 365"),
             )
         })
+}
+
+/// Largest CA file read.
+const MAX_CA_FILE: u64 = 1024 * 1024;
+
+/// The PEM certificates of `path`: at least one, else a one-line error.
+fn read_ca_certs(
+    input: &str,
+    path: &Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, ConfigError> {
+    use rustls::pki_types::pem::PemObject;
+    use std::io::Read;
+    let shown = path.display();
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CA_FILE + 1).read_to_end(&mut pem))
+        .map_err(|e| ConfigError::new(input, format!("{shown} could not be read: {e}")))?;
+    if pem.len() as u64 > MAX_CA_FILE {
+        return Err(ConfigError::new(
+            input,
+            format!("{shown} is over 1 MiB; expected CA certificates in PEM"),
+        ));
+    }
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            ConfigError::new(
+                input,
+                format!("{shown}: {e}; expected CA certificates in PEM"),
+            )
+        })?;
+    if certs.is_empty() {
+        return Err(ConfigError::new(
+            input,
+            format!("{shown} holds no PEM certificate; expected CA certificates in PEM"),
+        ));
+    }
+    Ok(certs)
 }
 
 /// What the configuration file adds once the run's values are known: the region's source,

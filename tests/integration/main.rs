@@ -44,5 +44,6 @@ mod remote;
 mod scale;
 mod serve_bench;
 mod summary;
+mod tls_checks;
 mod url_policy;
 mod verify;

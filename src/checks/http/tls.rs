@@ -86,8 +86,13 @@ pub struct Trust {
 
 impl Trust {
     pub fn platform() -> anyhow::Result<Trust> {
+        Trust::platform_and(Vec::new())
+    }
+
+    /// The platform's verifier, trusting `extra` CA certificates too (`--ca-cert`).
+    pub fn platform_and(extra: Vec<CertificateDer<'static>>) -> anyhow::Result<Trust> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = rustls_platform_verifier::Verifier::new(provider)
+        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)
             .map_err(|e| anyhow::anyhow!("loading the system's TLS roots: {e}"))?;
         Ok(Trust {
             verifier: Arc::new(verifier),

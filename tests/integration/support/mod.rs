@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod github;
 pub mod httpd;
 pub mod moto;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
