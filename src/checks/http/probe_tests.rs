@@ -230,3 +230,59 @@ async fn phases_are_null_where_the_attempt_never_got() {
     assert!(p.total >= p.ttfb.unwrap());
     assert_eq!(ev.tls, None);
 }
+
+/// A loopback server that answers every connection with `raw` and keeps each request
+/// head, lower-cased.
+async fn recording(raw: String) -> (Url, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = Url::parse(&format!("http://{}/start", listener.local_addr().unwrap())).unwrap();
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let kept = heads.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut head = [0u8; 4096];
+            let n = socket.read(&mut head).await.unwrap_or(0);
+            kept.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&head[..n]).to_lowercase());
+            let _ = socket.write_all(raw.as_bytes()).await;
+        }
+    });
+    (url, heads)
+}
+
+#[tokio::test]
+async fn secret_headers_never_follow_a_redirect_to_another_origin() {
+    let (elsewhere, elsewhere_heads) = recording(OK.into()).await;
+    let elsewhere = format!("http://localhost:{}/next", elsewhere.port().unwrap());
+    let (url, heads) = recording(format!(
+        "HTTP/1.1 302 Found\r\nlocation: {elsewhere}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    ))
+    .await;
+    let spec = Spec {
+        headers: vec![(
+            hyper::header::AUTHORIZATION,
+            hyper::header::HeaderValue::from_static("Bearer s3cr3t-value"),
+        )],
+        ..get(&url)
+    };
+    let (r, ev) = run(&super::test_prober(), spec, Duration::from_secs(5)).await;
+    assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
+    assert_eq!(ev.final_url.as_deref(), Some(elsewhere.as_str()));
+    let first = heads.lock().unwrap()[0].clone();
+    assert!(first.starts_with("get /start http/1.1\r\n"), "{first}");
+    assert!(
+        first.contains("authorization: bearer s3cr3t-value"),
+        "{first}"
+    );
+    assert!(first.contains("user-agent: remote-hands/"), "{first}");
+    let second = elsewhere_heads.lock().unwrap()[0].clone();
+    assert!(second.starts_with("get /next http/1.1\r\n"), "{second}");
+    assert!(!second.contains("s3cr3t"), "{second}");
+    // Both hops are in the one attempt: the second resolved `localhost`.
+    assert_eq!(ev.attempts.len(), 1);
+    assert!(ev.attempts[0].phases.dns.is_some());
+}
