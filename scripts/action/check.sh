@@ -23,6 +23,8 @@ add --timeout "${INPUT_TIMEOUT:-}"
 add --fail-on "${INPUT_FAIL_ON:-}"
 add --environment "${INPUT_ENVIRONMENT:-}"
 add --allowed-hosts "${INPUT_ALLOWED_HOSTS:-}"
+add --regression-pct "${INPUT_REGRESSION_PCT:-}"
+add --regression-ms "${INPUT_REGRESSION_MS:-}"
 # The configuration file and its environment go through their variables, set only when
 # given (a job-level REMOTE_HANDS_CONFIG or REMOTE_HANDS_ENV applies otherwise).
 if [ -n "${INPUT_CONFIG:-}" ]; then export REMOTE_HANDS_CONFIG="$INPUT_CONFIG"; fi

@@ -336,6 +336,35 @@ fn the_baseline_input_compares_with_a_report_file() {
     assert!(stdout.contains("changes since 5f0c6c1e"), "{stdout}");
 }
 
+/// The regression thresholds reach the binary as its flags (a bad one is refused by name).
+#[test]
+fn the_regression_inputs_are_the_check_flags() {
+    let s = site();
+    let api = s.url("");
+    for (input, flag) in [
+        ("INPUT_REGRESSION_PCT", "--regression-pct"),
+        ("INPUT_REGRESSION_MS", "--regression-ms"),
+    ] {
+        let (out, report) = check_step(&[("INPUT_API_BASE", api.as_str()), (input, "lots")]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{input}: {stderr}");
+        assert!(stderr.contains(flag), "{input}: {stderr}");
+        assert!(report.is_none(), "{input}: nothing checked");
+    }
+    let (out, report) = check_step(&[
+        ("INPUT_API_BASE", api.as_str()),
+        ("INPUT_REGRESSION_PCT", "20"),
+        ("INPUT_REGRESSION_MS", "10"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.is_some());
+}
+
 /// `baseline: previous`: the report of the last successful run of the same workflow on the
 /// same branch, fetched from (the fake) GitHub with the token input only.
 #[test]
