@@ -411,6 +411,27 @@ pub struct Report {
 }
 
 impl Report {
+    /// A failed run of `checks` by alice, for the renderers' tests.
+    #[cfg(test)]
+    pub fn sample(checks: BTreeMap<CheckId, CheckResult>) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
+            requester: "alice".into(),
+            environment: None,
+            frontend_url: None,
+            api_base: None,
+            target: Target::default(),
+            started_at: String::new(),
+            tool: "remote-hands".into(),
+            checks,
+            durations: Durations::default(),
+            conclusion: Conclusion::Failure,
+            fail_on: FailOn::Fail,
+            changes: None,
+        }
+    }
+
     /// Count of checks with the given outcome.
     pub fn count(&self, outcome: Outcome) -> usize {
         self.checks

@@ -238,7 +238,7 @@ fn problems(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CheckId, CheckResult, Conclusion, Durations, Target};
+    use crate::model::{CheckId, CheckResult};
     use std::collections::BTreeMap;
 
     fn report(details: &str) -> Report {
@@ -247,20 +247,9 @@ mod tests {
             checks.insert(id, CheckResult::fail(details));
         }
         Report {
-            schema_version: 1,
-            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
             requester: "@everyone".into(),
-            environment: None,
-            frontend_url: None,
-            api_base: None,
-            target: Target::default(),
-            started_at: String::new(),
             tool: "remote-hands 0.1.0".into(),
-            checks,
-            durations: Durations::default(),
-            conclusion: Conclusion::Failure,
-            fail_on: crate::model::FailOn::Fail,
-            changes: None,
+            ..Report::sample(checks)
         }
     }
 

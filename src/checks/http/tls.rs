@@ -82,6 +82,12 @@ impl ServerCertVerifier for Recording {
 #[derive(Clone, Debug)]
 pub struct Trust {
     verifier: Arc<dyn ServerCertVerifier>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+/// The crypto provider of the HTTP checks' TLS: aws-lc-rs, the one already in the tree.
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 impl Trust {
@@ -91,24 +97,28 @@ impl Trust {
 
     /// The platform's verifier, trusting `extra` CA certificates too (`--ca-cert`).
     pub fn platform_and(extra: Vec<CertificateDer<'static>>) -> anyhow::Result<Trust> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)
-            .map_err(|e| anyhow::anyhow!("loading the system's TLS roots: {e}"))?;
+        let provider = provider();
+        let verifier =
+            rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
+                .map_err(|e| anyhow::anyhow!("loading the system's TLS roots: {e}"))?;
         Ok(Trust {
             verifier: Arc::new(verifier),
+            provider,
         })
     }
 
     /// Trusts exactly `verifier`.
     pub fn with(verifier: Arc<dyn ServerCertVerifier>) -> Trust {
-        Trust { verifier }
+        Trust {
+            verifier,
+            provider: provider(),
+        }
     }
 
     /// The configuration of one connection, and where its handshake writes what it saw.
     pub fn connection(&self) -> (Arc<ClientConfig>, Arc<Mutex<Seen>>) {
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = ClientConfig::builder_with_provider(provider)
+        let mut config = ClientConfig::builder_with_provider(self.provider.clone())
             .with_safe_default_protocol_versions()
             .expect("the default provider supports the default versions")
             .dangerous()
@@ -117,7 +127,6 @@ impl Trust {
                 seen: seen.clone(),
             }))
             .with_no_client_auth();
-        let mut config = config;
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         (Arc::new(config), seen)
     }

@@ -193,25 +193,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::{CheckId, Conclusion, Durations, FailOn, HttpEvidence, Phases, Target};
+    use crate::model::{CheckId, HttpEvidence, Phases};
 
     fn report(checks: BTreeMap<CheckId, CheckResult>) -> Report {
-        Report {
-            schema_version: 2,
-            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
-            requester: "alice".into(),
-            environment: None,
-            frontend_url: None,
-            api_base: None,
-            target: Target::default(),
-            started_at: String::new(),
-            tool: "remote-hands".into(),
-            checks,
-            durations: Durations::default(),
-            conclusion: Conclusion::Failure,
-            fail_on: FailOn::Fail,
-            changes: None,
-        }
+        Report::sample(checks)
     }
 
     fn ran(mut r: CheckResult, start_ms: u64, ms: u64) -> CheckResult {

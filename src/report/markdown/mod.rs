@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn over_the_limit_the_bodies_are_left_out_and_the_rest_stays() {
-        use crate::model::{CheckResult, Conclusion, Durations, HttpEvidence, Target};
+        use crate::model::{CheckResult, HttpEvidence};
         let mut checks = std::collections::BTreeMap::new();
         let mut api = CheckResult::fail("HTTP 500");
         api.evidence = Some(Evidence::Http(HttpEvidence {
@@ -257,22 +257,7 @@ mod tests {
             ..Default::default()
         }));
         checks.insert(CheckId::api("/health"), api);
-        let report = Report {
-            schema_version: 1,
-            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
-            requester: "alice".into(),
-            environment: None,
-            frontend_url: None,
-            api_base: None,
-            target: Target::default(),
-            started_at: String::new(),
-            tool: "remote-hands".into(),
-            checks,
-            durations: Durations::default(),
-            conclusion: Conclusion::Failure,
-            fail_on: crate::model::FailOn::Fail,
-            changes: None,
-        };
+        let report = Report::sample(checks);
         let full = Markdown::default().render(&report);
         assert!(full.contains(&"B".repeat(20_000)));
 
@@ -292,7 +277,7 @@ mod tests {
     }
 
     pub(super) fn report_with(details: &str, url: &str) -> Report {
-        use crate::model::{CheckResult, Conclusion, Durations, HttpEvidence, Target};
+        use crate::model::{CheckResult, HttpEvidence};
         let mut checks = std::collections::BTreeMap::new();
         for id in [
             CheckId::api("/health"),
@@ -312,20 +297,9 @@ mod tests {
             checks.insert(id, r);
         }
         Report {
-            schema_version: 1,
-            correlation_id: "0b7c8f5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f".into(),
-            requester: "alice".into(),
-            environment: None,
             frontend_url: Some(url.into()),
             api_base: Some(url.into()),
-            target: Target::default(),
-            started_at: String::new(),
-            tool: "remote-hands".into(),
-            checks,
-            durations: Durations::default(),
-            conclusion: Conclusion::Failure,
-            fail_on: crate::model::FailOn::Fail,
-            changes: None,
+            ..Report::sample(checks)
         }
     }
 
