@@ -61,10 +61,10 @@ pub fn annotations(report: &Report) -> String {
             Outcome::Warn => "warning",
             _ => continue,
         };
-        out.push_str(&format!(
-            "::{level} title={}::{}\n",
-            escape_property(&format!("remote-hands {id}")),
-            escape_data(&r.details)
+        out.push_str(&annotation(
+            level,
+            &format!("remote-hands {id}"),
+            &r.details,
         ));
     }
     out

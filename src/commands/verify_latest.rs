@@ -37,7 +37,7 @@ pub async fn verify_latest(config: VerifyLatestConfig) -> anyhow::Result<u8> {
     let remote = Remote::connect(&config.github, Arc::new(|_| {}))?;
     let code = match read(&config, &remote).await {
         Ok(v) => {
-            print!("{}", shown(&v, config.format));
+            print!("{}", shown(&v, config.github.format));
             v.exit_code()
         }
         Err(e) => {

@@ -12,9 +12,9 @@ use super::dispatch::{check_run_host, parse_run};
 use super::github::{GithubConfig, workflow};
 use super::validate::{default_requester, non_empty, parse_wait};
 use super::{ConfigError, Given, Vars};
+use crate::cli::Via;
 use crate::cli::discord::{DeployArgs, DiagnoseRunArgs, VerifyLatestArgs};
 use crate::cli::inputs::{dispatch, verify};
-use crate::cli::{ResultFormat, Via};
 
 /// How a diagnosis is started and how long it is followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,6 @@ pub struct VerifyLatestConfig {
     pub deploy_workflow: String,
     /// The run; None: the latest run of the deploy workflow.
     pub run: Option<u64>,
-    pub format: ResultFormat,
     /// `--diagnose`: the diagnosis that follows.
     pub diagnose: Option<DiagnoseRun>,
     /// Who the diagnosis is for (as `dispatch` names its requester by default).
@@ -75,7 +74,6 @@ impl VerifyLatestConfig {
             check_run_host(url, &github, given)?;
         }
         Ok(VerifyLatestConfig {
-            format: github.format,
             github,
             deploy_workflow,
             run,
@@ -101,6 +99,7 @@ mod tests {
     use clap::{Args, FromArgMatches};
 
     use super::*;
+    use crate::cli::ResultFormat;
 
     fn verify(args: &[&str]) -> Result<VerifyLatestConfig, ConfigError> {
         let cmd = VerifyLatestArgs::augment_args(clap::Command::new("verify-latest"))
@@ -115,7 +114,7 @@ mod tests {
         let c = verify(&["verify-latest", "--repo", "acme/site"]).unwrap();
         assert_eq!(c.run, None);
         assert_eq!(c.deploy_workflow, "client-deploy.yml");
-        assert_eq!(c.format, ResultFormat::Text);
+        assert_eq!(c.github.format, ResultFormat::Text);
         assert_eq!(c.diagnose, None);
         let c = verify(&[
             "verify-latest",
@@ -137,7 +136,7 @@ mod tests {
             (c.run, c.deploy_workflow.as_str()),
             (Some(42), "deploy.yml")
         );
-        assert_eq!(c.format, ResultFormat::Json);
+        assert_eq!(c.github.format, ResultFormat::Json);
         let run = c.diagnose.unwrap();
         assert_eq!(
             (run.via, run.queue_timeout),
